@@ -1,0 +1,244 @@
+"""The report as read from the form: plain pydantic data, every value carrying where it came from.
+
+Nothing here reads files; `reviewer.ingest` builds these objects and every later stage
+(checks, narrative rules, LLM judge, memo writers) only reads them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Location(BaseModel):
+    """Where a value sits in the submitted document.
+
+    Tables and rows are 0-based indexes into the document's tables as the grid reader saw them
+    (merged cells resolved); `paragraph` is the index among the body paragraphs (outside tables)
+    or, when `table` is set, among the paragraphs of that cell. `span` is a character range in
+    the cell or paragraph text, for citations.
+    """
+
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    paragraph: int | None = None
+    span: tuple[int, int] | None = None
+    label: str = ""  # human words: "评分表 第3行 自评得分"
+
+    def with_span(self, start: int, end: int) -> Location:
+        return self.model_copy(update={"span": (start, end)})
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        if self.label:
+            parts.append(self.label)
+        coords: list[str] = []
+        if self.table is not None:
+            coords.append(f"表{self.table + 1}")
+        if self.row is not None:
+            coords.append(f"第{self.row + 1}行")
+        if self.col is not None:
+            coords.append(f"第{self.col + 1}列")
+        if self.paragraph is not None:
+            coords.append(f"第{self.paragraph + 1}段")
+        if self.span is not None:
+            coords.append(f"字符{self.span[0]}–{self.span[1]}")
+        if coords:
+            parts.append("（" + "，".join(coords) + "）")
+        return "".join(parts) or "全文"
+
+
+NumberState = Literal["value", "none", "missing", "unparsed"]
+
+
+class Number(BaseModel):
+    """A figure read from a cell or a sentence.
+
+    state: `value` a number was given; `none` the form says explicitly there is none
+    ("无", "—", "-", "/"); `missing` the cell is blank; `unparsed` there is text we could not
+    read as a number (kept in `raw`).
+    """
+
+    raw: str = ""
+    state: NumberState = "missing"
+    value: float | None = None
+    unit: str | None = None
+    location: Location = Field(default_factory=Location)
+
+    @property
+    def known(self) -> bool:
+        return self.state == "value" and self.value is not None
+
+
+class Text(BaseModel):
+    text: str = ""
+    location: Location = Field(default_factory=Location)
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+class MoneyRow(BaseModel):
+    name: str
+    is_summary: bool  # the 局机关及二级机构汇总 row
+    values: dict[str, Number]  # column key (see MONEY_COLUMNS) → figure
+    location: Location
+
+
+class MoneyTable(BaseModel):
+    key: Literal["income", "spending", "sangong", "assets"]
+    title: str
+    unit: str = "万元"
+    columns: list[str]
+    rows: list[MoneyRow]
+    location: Location
+
+    @property
+    def summary(self) -> MoneyRow | None:
+        return next((r for r in self.rows if r.is_summary), None)
+
+    @property
+    def organisations(self) -> list[MoneyRow]:
+        return [r for r in self.rows if not r.is_summary]
+
+
+# Canonical column keys per money table, in form order. Labels are how the form names them.
+MONEY_COLUMNS: dict[str, dict[str, str]] = {
+    "income": {
+        "total": "收入合计",
+        "carryover": "上年结转",
+        "general_budget": "公共财政拨款",
+        "fund_budget": "政府基金拨款",
+        "special_account": "纳入专户管理的非税收入拨款",
+        "other": "其他收入",
+    },
+    "spending": {
+        "total": "支出合计",
+        "basic": "基本支出",
+        "personnel": "人员支出",
+        "public": "公用支出",
+        "project": "项目支出",
+        "balance_year": "当年结余",
+        "balance_cumulative": "累计结余",
+    },
+    "sangong": {
+        "total": "三公经费合计",
+        "reception": "公务接待费",
+        "vehicle_running": "公务用车运维费",
+        "vehicle_purchase": "公务用车购置费",
+        "overseas": "因公出国费",
+    },
+    "assets": {
+        "total": "固定资产合计",
+        "in_use": "在用固定资产",
+        "leased": "出租固定资产",
+        "other": "其他",
+    },
+}
+
+
+class QualitativeTarget(BaseModel):
+    expected: Text
+    actual: Text
+
+
+class TargetRow(BaseModel):
+    """One 定量目标 row: 评价内容 | indicator kind | 绩效目标 | 完成情况."""
+
+    index: int
+    category: str  # 产出目标 / 效益目标 (first line of the merged cell)
+    kind: str  # 质量指标, 数量指标, … 社会公众或服务对象满意度
+    target: Text
+    completion: Text
+    location: Location
+
+
+class Evaluator(BaseModel):
+    name: str
+    title: str = ""
+    unit: str = ""
+    location: Location
+
+
+class Section(BaseModel):
+    """A numbered part of 评价报告综述 ("二、一般公共预算支出情况")."""
+
+    number: str  # "二", or "" for an unnumbered heading
+    heading: str
+    paragraphs: list[Text]
+    location: Location
+
+
+class ScoreRow(BaseModel):
+    """One 三级指标 row of the 评分表."""
+
+    index: int
+    level1: str  # 一级指标, e.g. "投入（15分）"
+    level2: str
+    level3: str
+    criteria: str
+    points: Number  # 分值
+    self_score: Number  # 自评得分
+    reason: Text  # 扣分原因和其他说明
+    # Rows whose 分值/自评得分 cell is one merged cell share it: the figure belongs to the group.
+    shared_with: list[int] = Field(default_factory=list)
+    location: Location
+
+
+class ScoreTable(BaseModel):
+    rows: list[ScoreRow]
+    total_points: Number = Field(default_factory=Number)
+    total_self_score: Number = Field(default_factory=Number)
+    location: Location
+
+
+class Unread(BaseModel):
+    """A part of the form that could not be found or read — reported, never fatal."""
+
+    part: str
+    reason: str
+    location: Location = Field(default_factory=Location)
+
+
+class Staff(BaseModel):
+    quota: Number = Field(default_factory=Number)  # 人员编制
+    actual: Number = Field(default_factory=Number)  # 实有人数 (includes retirees)
+    in_service: Number = Field(default_factory=Number)  # 在职人员, from the narrative
+    retired: Number = Field(default_factory=Number)  # 离休 + 退休, from the narrative
+
+
+class Cover(BaseModel):
+    title: Text = Field(default_factory=Text)
+    department: Text = Field(default_factory=Text)
+    budget_code: Text = Field(default_factory=Text)
+    method: Text = Field(default_factory=Text)
+    evaluator: Text = Field(default_factory=Text)
+    report_date: Text = Field(default_factory=Text)
+    year: int | None = None
+
+
+class Report(BaseModel):
+    source: str  # file name as given
+    layout: str = "hunan-dept-overall"
+    cover: Cover = Field(default_factory=Cover)
+    contact: Text = Field(default_factory=Text)
+    phone: Text = Field(default_factory=Text)
+    staff: Staff = Field(default_factory=Staff)
+    duties: Text = Field(default_factory=Text)
+    tasks: list[Text] = Field(default_factory=list)
+    overall: Text = Field(default_factory=Text)  # 年度总体运行情况及取得的成绩
+    tables: dict[str, MoneyTable] = Field(default_factory=dict)
+    qualitative: list[QualitativeTarget] = Field(default_factory=list)
+    targets: list[TargetRow] = Field(default_factory=list)
+    total_score: Number = Field(default_factory=Number)  # 绩效自评综合得分
+    grade: Text = Field(default_factory=Text)  # 评价等次
+    evaluators: list[Evaluator] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    score_table: ScoreTable | None = None
+    unread: list[Unread] = Field(default_factory=list)
+
+    def section(self, number: str) -> Section | None:
+        return next((s for s in self.sections if s.number == number), None)
