@@ -1,0 +1,55 @@
+"""From a file on disk to a `Report`: the only place that opens submitted documents."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from reviewer.errors import InputError
+from reviewer.ingest.convert import convert_to_docx
+from reviewer.ingest.docx_grid import Body, read_body
+from reviewer.ingest.hunan_form import looks_like_form, read_report
+from reviewer.model import Report
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and encrypted .docx
+CONVERTIBLE = {".doc", ".wps", ".rtf", ".odt"}
+
+__all__ = ["load_report", "load_body", "InputError"]
+
+
+def _check_file(path: Path) -> bytes:
+    if not path.exists():
+        raise InputError(path, "文件不存在")
+    if path.is_dir():
+        raise InputError(path, "这是一个文件夹，不是报告文件")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise InputError(path, f"无法读取文件：{exc.strerror or exc}") from exc
+    if not head:
+        raise InputError(path, "文件为空（0 字节）")
+    return head
+
+
+def load_body(path: Path) -> Body:
+    head = _check_file(path)
+    suffix = path.suffix.lower()
+    if suffix in CONVERTIBLE or (head == OLE_MAGIC and suffix != ".docx"):
+        with tempfile.TemporaryDirectory(prefix="reviewer-") as tmp:
+            return read_body(convert_to_docx(path, Path(tmp)))
+    if head == OLE_MAGIC:
+        raise InputError(path, "文件受密码保护或是改了扩展名的旧版 .doc：请去除密码，或另存为 .docx 后重试")
+    if not head.startswith(b"PK"):
+        raise InputError(path, "不是 .docx 文件（内容不是 Word 文档格式）")
+    return read_body(path)
+
+
+def load_report(path: str | Path) -> Report:
+    path = Path(path)
+    body = load_body(path)
+    if not body.grids and not any(p.text.strip() for p in body.paragraphs):
+        raise InputError(path, "文档为空：没有正文也没有表格")
+    if not looks_like_form(body):
+        raise InputError(path, "不是部门整体支出绩效自评报告：未找到“绩效目标”“自评得分”等栏目")
+    return read_report(body, source=path.name)

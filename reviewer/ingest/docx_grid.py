@@ -1,0 +1,213 @@
+"""Read a .docx body into paragraphs and table grids, merges resolved.
+
+python-docx shows a merged cell at every grid position it covers and rebuilds the cell list on
+each `Table.cell()` call; a 58-row form makes that slow and full of duplicates. We read
+`word/document.xml` once with lxml and build each grid ourselves: a horizontally merged cell
+(`gridSpan`) and a vertically merged one (`vMerge`) are one `Cell` object placed at several
+grid positions, so callers dedupe by identity.
+
+Limits guard against hostile files: the XML part's inflated size and the grid size are capped.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from reviewer.errors import InputError
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+MAX_DOCUMENT_XML = 64 * 1024 * 1024  # inflated bytes of word/document.xml
+MAX_TOTAL_INFLATED = 256 * 1024 * 1024
+MAX_GRID_COLS = 64
+MAX_CELLS = 2_000_000
+
+
+@dataclass(eq=False)  # identity is what makes a merged span one cell
+class Cell:
+    text: str
+    table: int
+    row: int  # where the cell starts (top-left of a merge)
+    col: int
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    index: int  # position among the document's tables
+    rows: list[list[Cell | None]]  # every row padded to ncols
+    ncols: int
+    header_rows: set[int] = field(default_factory=set)  # rows marked to repeat at page breaks
+
+    def distinct(self, r: int) -> list[tuple[int, Cell]]:
+        """The row's cells, left to right, each merged cell once, with its first grid column."""
+        seen: set[int] = set()
+        out: list[tuple[int, Cell]] = []
+        for c, cell in enumerate(self.rows[r]):
+            if cell is not None and id(cell) not in seen:
+                seen.add(id(cell))
+                out.append((c, cell))
+        return out
+
+
+@dataclass
+class Paragraph:
+    index: int  # among the body paragraphs
+    text: str
+
+
+@dataclass
+class Body:
+    blocks: list[Paragraph | Grid]
+
+    @property
+    def grids(self) -> list[Grid]:
+        return [b for b in self.blocks if isinstance(b, Grid)]
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+
+def _para_text(p: etree._Element) -> str:
+    parts: list[str] = []
+    for el in p.iter(f"{W}t", f"{W}br", f"{W}cr", f"{W}tab", f"{W}noBreakHyphen"):
+        tag = el.tag
+        if tag == f"{W}t":
+            parts.append(el.text or "")
+        elif tag == f"{W}tab":
+            parts.append("\t")
+        elif tag == f"{W}noBreakHyphen":
+            parts.append("-")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _cell_paragraphs(tc: etree._Element) -> list[str]:
+    # Nested tables are flattened into the cell's text: the form has none, but WPS exports do.
+    return [_para_text(p) for p in tc.iter(f"{W}p")]
+
+
+def _int_attr(el: etree._Element | None, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return int(el.get(f"{W}val", default))
+    except (TypeError, ValueError):
+        return default
+
+
+def _read_grid(tbl: etree._Element, index: int) -> Grid:
+    grid_el = tbl.find(f"{W}tblGrid")
+    ncols = len(grid_el.findall(f"{W}gridCol")) if grid_el is not None else 0
+    rows: list[list[Cell | None]] = []
+    header_rows: set[int] = set()
+    above: dict[int, Cell] = {}  # grid column → cell occupying it in the previous row
+    cells_seen = 0
+    for r, tr in enumerate(tbl.findall(f"{W}tr")):
+        trpr = tr.find(f"{W}trPr")
+        before = _int_attr(trpr.find(f"{W}gridBefore") if trpr is not None else None, 0)
+        if trpr is not None and trpr.find(f"{W}tblHeader") is not None:
+            header_rows.add(r)
+        row: list[Cell | None] = [None] * min(before, MAX_GRID_COLS)
+        col = len(row)
+        for tc in tr.findall(f"{W}tc"):
+            pr = tc.find(f"{W}tcPr")
+            span = max(1, min(_int_attr(pr.find(f"{W}gridSpan") if pr is not None else None, 1), MAX_GRID_COLS))
+            vmerge = pr.find(f"{W}vMerge") if pr is not None else None
+            continues = vmerge is not None and vmerge.get(f"{W}val", "continue") == "continue"
+            if col + span > MAX_GRID_COLS:
+                span = max(0, MAX_GRID_COLS - col)
+                if span == 0:
+                    break
+            cell = above.get(col) if continues else None
+            if cell is None:
+                # A vMerge that continues from nothing is read as a cell of its own.
+                paras = _cell_paragraphs(tc)
+                cell = Cell(text="\n".join(paras), table=index, row=r, col=col, paragraphs=paras)
+            row.extend([cell] * span)
+            col += span
+            cells_seen += span
+            if cells_seen > MAX_CELLS:
+                raise InputError("", f"表格过大（超过 {MAX_CELLS} 个单元格）")
+        rows.append(row)
+        above = {c: cell for c, cell in enumerate(row) if cell is not None}
+    ncols = max([ncols, *(len(r) for r in rows)]) if rows else ncols
+    ncols = min(ncols, MAX_GRID_COLS)
+    for row in rows:
+        row.extend([None] * (ncols - len(row)))
+        del row[ncols:]
+    return Grid(index=index, rows=rows, ncols=ncols, header_rows=header_rows)
+
+
+def read_document_xml(path: Path) -> bytes:
+    """The main document part, with the archive checks that make a one-line error."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InputError(path, "不是有效的 .docx 文件（文件已损坏或不是 zip 格式）") from exc
+    except OSError as exc:
+        raise InputError(path, f"无法读取文件：{exc.strerror or exc}") from exc
+    with zf:
+        names = set(zf.namelist())
+        if "word/document.xml" not in names:
+            raise InputError(path, "不是 Word 文档：压缩包中没有 word/document.xml")
+        info = zf.getinfo("word/document.xml")
+        total = sum(i.file_size for i in zf.infolist())
+        if info.file_size > MAX_DOCUMENT_XML or total > MAX_TOTAL_INFLATED:
+            raise InputError(path, f"文档解压后过大（{info.file_size // 1_000_000} MB），疑似压缩炸弹，已拒绝")
+        try:
+            with zf.open(info) as fh:
+                data = fh.read(MAX_DOCUMENT_XML + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as exc:
+            # zlib.error is a subclass of Exception only; caught below by name to keep one message.
+            raise InputError(path, f"文档内容已损坏，无法解压（{type(exc).__name__}）") from exc
+        except Exception as exc:  # zlib.error, NotImplementedError for odd compression
+            raise InputError(path, f"文档内容已损坏，无法解压（{type(exc).__name__}）") from exc
+        if len(data) > MAX_DOCUMENT_XML:
+            raise InputError(path, "文档解压后过大，疑似压缩炸弹，已拒绝")
+        return data
+
+
+def parse_body(xml: bytes, path: Path | str = "") -> Body:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+    try:
+        root = etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(path, f"文档 XML 已损坏：{exc.msg if hasattr(exc, 'msg') else exc}") from exc
+    body = root.find(f"{W}body")
+    if body is None:
+        raise InputError(path, "文档没有正文（word/document.xml 中没有 w:body）")
+    blocks: list[Paragraph | Grid] = []
+    n_par = n_tbl = 0
+    # Paragraphs inside content controls (w:sdt) belong to the body flow too.
+    for el in _body_children(body):
+        if el.tag == f"{W}p":
+            blocks.append(Paragraph(index=n_par, text=_para_text(el)))
+            n_par += 1
+        elif el.tag == f"{W}tbl":
+            try:
+                blocks.append(_read_grid(el, n_tbl))
+            except InputError as exc:
+                raise InputError(path, exc.problem) from exc
+            n_tbl += 1
+    return Body(blocks=blocks)
+
+
+def _body_children(body: etree._Element):
+    for el in body:
+        if el.tag == f"{W}sdt":
+            content = el.find(f"{W}sdtContent")
+            if content is not None:
+                yield from _body_children(content)
+        else:
+            yield el
+
+
+def read_body(path: Path) -> Body:
+    return parse_body(read_document_xml(path), path)
