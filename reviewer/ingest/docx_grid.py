@@ -90,7 +90,8 @@ def _para_text(p: etree._Element) -> str:
 
 def _cell_paragraphs(tc: etree._Element) -> list[str]:
     # Nested tables are flattened into the cell's text: the form has none, but WPS exports do.
-    return [_para_text(p) for p in tc.iter(f"{W}p")]
+    # Trailing spaces differ between Word, WPS and LibreOffice saves of the same form.
+    return [_para_text(p).rstrip() for p in tc.iter(f"{W}p")]
 
 
 def _int_attr(el: etree._Element | None, default: int) -> int:
