@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from reviewer.errors import InputError
+from reviewer.numbers import squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -34,6 +35,10 @@ class Cell:
     row: int  # where the cell starts (top-left of a merge)
     col: int
     paragraphs: list[str] = field(default_factory=list)
+    key: str = ""  # the text squashed for label matching, computed once
+
+    def __post_init__(self) -> None:
+        self.key = squash(self.text)
 
 
 @dataclass
@@ -42,15 +47,19 @@ class Grid:
     rows: list[list[Cell | None]]  # every row padded to ncols
     ncols: int
     header_rows: set[int] = field(default_factory=set)  # rows marked to repeat at page breaks
+    _distinct: dict[int, list[tuple[int, Cell]]] = field(default_factory=dict, repr=False)
 
     def distinct(self, r: int) -> list[tuple[int, Cell]]:
         """The row's cells, left to right, each merged cell once, with its first grid column."""
+        if r in self._distinct:
+            return self._distinct[r]
         seen: set[int] = set()
         out: list[tuple[int, Cell]] = []
         for c, cell in enumerate(self.rows[r]):
             if cell is not None and id(cell) not in seen:
                 seen.add(id(cell))
                 out.append((c, cell))
+        self._distinct[r] = out
         return out
 
 

@@ -79,7 +79,7 @@ def _find_label(body: Body, *labels: str, exact: bool = True) -> CellRef | None:
     wanted = [squash(x) for x in labels]
     for grid, r in _rows(body):
         for c, cell in grid.distinct(r):
-            s = squash(cell.text)
+            s = cell.key
             if any((s == w) if exact else (w in s) for w in wanted):
                 return CellRef(grid, r, c, cell)
     return None
@@ -192,7 +192,7 @@ def _read_money_tables(body: Body, report: Report) -> None:
         r = 0
         while r < len(grid.rows):
             cells = grid.distinct(r)
-            if cells and squash(cells[0][1].text) == "机构名称":
+            if cells and cells[0][1].key == "机构名称":
                 r = _read_money_block(grid, r, report)
             else:
                 r += 1
@@ -211,7 +211,7 @@ def _read_money_block(grid: Grid, start: int, report: Report) -> int:
     for c in range(grid.ncols):
         for r in range(header_end, start - 1, -1):
             cell = grid.rows[r][c]
-            if cell is not None and squash(cell.text) not in ("", "其中:", "其中"):
+            if cell is not None and cell.key not in ("", "其中:", "其中"):
                 labels[c] = cell
                 break
     header_text = squash(" ".join(cell.text for cell in {id(x): x for x in labels.values()}.values()))
@@ -226,7 +226,7 @@ def _read_money_block(grid: Grid, start: int, report: Report) -> int:
         for c, cell in labels.items():
             if id(cell) in used or c == 0:
                 continue
-            s = squash(cell.text)
+            s = cell.key
             if s == target or (col_key != "other" and target in s) or (col_key == "other" and s.startswith("其他")):
                 columns[col_key] = c
                 used.add(id(cell))
@@ -235,7 +235,7 @@ def _read_money_block(grid: Grid, start: int, report: Report) -> int:
     r = header_end + 1
     while r < len(grid.rows):
         cells = grid.distinct(r)
-        first = squash(cells[0][1].text) if cells else ""
+        first = cells[0][1].key if cells else ""
         if not cells or len(cells) == 1 or first == "机构名称" or re.match(r"^[一二三四五六七八九十]+、", first):
             break
         name = cells[0][1].text.strip()
@@ -279,7 +279,7 @@ def _title_above(grid: Grid, start: int) -> str:
 def _header_columns(grid: Grid, r: int, *labels: str, skip: Cell | None = None) -> dict[str, int]:
     """Grid column of each header label in row r; an exact label wins over a cell that only contains it."""
     out: dict[str, int] = {}
-    cells = [(c, cell, squash(cell.text)) for c, cell in grid.distinct(r) if cell is not skip]
+    cells = [(c, cell, cell.key) for c, cell in grid.distinct(r) if cell is not skip]
     for label in labels:
         want = squash(label)
         exact = next((c for c, _, s in cells if s == want), None)
@@ -477,7 +477,7 @@ def _read_score_table(body: Body, report: Report) -> None:
                 cell = cell_at(name)
                 return cell.text.strip() if cell else ""
 
-            first = squash(grid.rows[r][0].text) if grid.rows[r][0] else ""
+            first = grid.rows[r][0].key if grid.rows[r][0] else ""
             if first.startswith("总分") or first in ("合计", "总计"):
                 for name, attr in (("分值", "total_points"), ("自评得分", "total_self_score")):
                     c = cols[name]
