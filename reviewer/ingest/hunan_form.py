@@ -231,6 +231,9 @@ def _read_money_block(grid: Grid, start: int, report: Report) -> int:
                 columns[col_key] = c
                 used.add(id(cell))
                 break
+    title = _title_above(grid, start)
+    # The form prints amounts in 万元; a department that switched to 元 says so in the title.
+    unit = "元" if re.search(r"[（(]元[)）]", title) else "万元"
     rows: list[MoneyRow] = []
     r = header_end + 1
     while r < len(grid.rows):
@@ -245,11 +248,10 @@ def _read_money_block(grid: Grid, start: int, report: Report) -> int:
             cell = grid.rows[r][c]
             raw = cell.text if cell is not None else ""
             values[col_key] = parse_number(
-                raw, Location(table=grid.index, row=r, col=c, label=f"{MONEY_TITLES[key][1]}表 {name} {names[col_key]}"), "万元"
+                raw, Location(table=grid.index, row=r, col=c, label=f"{MONEY_TITLES[key][1]}表 {name} {names[col_key]}"), unit
             )
         rows.append(MoneyRow(name=name, is_summary="汇总" in name or "合计" == squash(name), values=values, location=loc))
         r += 1
-    unit = "万元" if "万元" in _title_above(grid, start) or key in ("sangong", "assets") else "万元"
     missing = [names[k] for k in names if k not in columns]
     if missing:
         report.unread.append(
@@ -258,7 +260,7 @@ def _read_money_block(grid: Grid, start: int, report: Report) -> int:
     if key not in report.tables:
         report.tables[key] = MoneyTable(
             key=key,
-            title=_title_above(grid, start) or MONEY_TITLES[key][1],
+            title=title or MONEY_TITLES[key][1],
             unit=unit,
             columns=[k for k in names if k in columns],
             rows=rows,
