@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from reviewer.errors import ReviewerError
+from reviewer.errors import ConfigError, ReviewerError
+from reviewer.findings import SEVERITY_RANK
 
 
 class _DefaultToRun(TyperGroup):
@@ -40,37 +41,101 @@ def _fail(err: Exception) -> typer.Exit:
     return typer.Exit(2)
 
 
+FAIL_ON = ("error", "warning", "info", "none")
+
+
+class _RichProgress:
+    """The batch progress bar, on stderr; silent when stderr is not a terminal (CI logs)."""
+
+    def __init__(self, console):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console, disable=not console.is_terminal, transient=True,
+        )
+
+    def phase(self, label: str, total: int):
+        task = self.bar.add_task(label, total=total)
+        return lambda: self.bar.advance(task)
+
+
+def _exit_code(failed: bool, worst_rank: int, fail_on: str) -> int:
+    from reviewer.findings import SEVERITY_RANK
+
+    if failed:
+        return 2
+    if fail_on != "none" and worst_rank >= SEVERITY_RANK[fail_on]:
+        return 1
+    return 0
+
+
+def _is_batch(paths: list[Path]) -> bool:
+    return len(paths) > 1 or any(p.is_dir() for p in paths)
+
+
 @app.command()
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="Report file(s) (.docx or .doc).", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="Report file(s) (.docx or .doc), or folder(s) of them.", show_default=False)],
     output: Annotated[
         Optional[str],
-        typer.Option("-o", "--output", help="Memo path (one input) or folder; '-' prints to stdout. Default: next to the input."),
+        typer.Option("-o", "--output", help="Memo file (one input, one format) or folder; '-' prints md/html/json to stdout. Default: next to each input."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Memo format(s), comma-separated: md, json.")] = "md",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Memo format(s), comma-separated: md, html, docx (the report with Word comments), json.")] = "md",
+    templates: Annotated[Optional[Path], typer.Option("--templates", help="Folder of templates overriding the bundled ones (memo.md.j2, memo.html.j2, memo.css, questions.yaml, summary.html.j2).")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding has at least this severity: error, warning, info, none.")] = "none",
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Reports reviewed in parallel in a batch (default: min(4, CPUs)).")] = None,
     rubric: Annotated[Optional[Path], typer.Option("--rubric", help="Rubric file (default: the bundled Hunan rubric).")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Send names and phone numbers to the LLM unmasked.")] = False,
 ) -> None:
-    """Review report(s) and write the memo(s). Exit 0 reviewed, 2 input could not be reviewed."""
-    from reviewer.memo import write_outputs
+    """Review report(s) and write the memo(s).
+
+    Several files or a folder make a batch: a summary.html and summary.csv are written too, and
+    completions copied between departments' reports are flagged.
+    Exit 0 reviewed; 1 findings at or above --fail-on; 2 an input could not be reviewed.
+    """
+    from rich.console import Console
+
+    from reviewer.batch import run_batch
+    from reviewer.memo import OutputSpec, check_spec, parse_formats, write_outputs
     from reviewer.pipeline import Options, review_file
 
+    if fail_on not in FAIL_ON:
+        raise _fail(ConfigError(f"--fail-on 取值应为 {', '.join(FAIL_ON)}，而不是 {fail_on!r}"))
+    try:
+        spec = OutputSpec(formats=parse_formats(fmt), output=output, templates=templates)
+        check_spec(spec)
+    except ReviewerError as err:
+        raise _fail(err) from None
     options = Options(rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact)
-    formats = [f.strip() for f in fmt.split(",") if f.strip()]
-    failed = False
-    for path in paths:
+
+    if not _is_batch(paths):
+        path = paths[0]
         try:
             review = review_file(path, options)
-            for written in write_outputs(review, path, formats, output, multiple=len(paths) > 1):
+            for written in write_outputs(review, path, spec):
                 if written != "-":
                     typer.echo(f"{path}: 已写出 {written}", err=True)
         except ReviewerError as err:
-            typer.echo(f"review: 错误: {err}", err=True)
-            failed = True
-    raise typer.Exit(2 if failed else 0)
+            raise _fail(err) from None
+        ranks = [SEVERITY_RANK[f.severity] for f in review.findings]
+        raise typer.Exit(_exit_code(False, max(ranks, default=-1), fail_on))
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    progress = _RichProgress(console)
+
+    def on_error(line: str) -> None:
+        console.print(f"review: 错误: {line}", markup=False)
+
+    with progress.bar:
+        result = run_batch(paths, options, spec, jobs=jobs, progress=progress, on_error=on_error)
+    reviewed = sum(1 for o in result.outcomes if not o.error)
+    where = f"；汇总：{result.summary_files[0]}" if result.summary_files else ""
+    console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{where}", markup=False)
+    raise typer.Exit(_exit_code(bool(result.failed), result.worst_rank(), fail_on))
 
 
 @app.command()

@@ -1,48 +1,109 @@
-"""Memo writers: render a Review; they never decide."""
+"""Memo writers: render a Review; they never decide.
+
+    md    Markdown memo                     render.render_markdown
+    html  self-contained, printable HTML    render.render_html
+    docx  the submitted file, commented     docx_comments.annotate
+    json  the full Review (`review schema`) Review.model_dump_json
+"""
 
 from __future__ import annotations
 
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from reviewer.errors import ConfigError
 from reviewer.memo.atomic import write_atomic
-from reviewer.memo.render import render_markdown
+from reviewer.memo.render import render_html, render_markdown
 from reviewer.review import Review
 
-SUFFIX = {"md": ".review.md", "json": ".review.json"}
+SUFFIX = {"md": ".review.md", "html": ".review.html", "docx": ".review.docx", "json": ".review.json"}
+TEXT_FORMATS = ("md", "html", "json")
 
 
-def render(review: Review, fmt: str) -> str:
+@dataclass
+class OutputSpec:
+    """Where and how to write: formats, `output` (None = next to the input, "-" = stdout, else a
+    file or folder), an optional template folder, and whether several inputs share `output`."""
+
+    formats: list[str]
+    output: str | None = None
+    templates: Path | None = None
+    multiple: bool = False
+
+    @property
+    def to_stdout(self) -> bool:
+        return self.output == "-"
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = list(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in SUFFIX]
+    if unknown or not formats:
+        raise ConfigError(f"未知的输出格式 {', '.join(unknown) or text!r}（可选：{', '.join(SUFFIX)}）")
+    return formats
+
+
+def check_spec(spec: OutputSpec) -> None:
+    """Reject impossible combinations before any file is reviewed."""
+    parse_formats(",".join(spec.formats))
+    if spec.to_stdout and "docx" in spec.formats:
+        raise ConfigError("-o - 只能输出文本格式（md、html、json）；.docx 请用 -o 指定文件夹")
+    if spec.templates is not None and not spec.templates.is_dir():
+        raise ConfigError(f"模板文件夹不存在：{spec.templates}")
+
+
+def render(review: Review, fmt: str, templates: Path | None = None) -> str:
     if fmt == "md":
-        return render_markdown(review)
+        return render_markdown(review, templates)
+    if fmt == "html":
+        return render_html(review, templates)
     if fmt == "json":
         return review.model_dump_json(indent=2)
-    raise ConfigError(f"未知的输出格式 {fmt!r}（可选：{', '.join(SUFFIX)}）")
+    raise ConfigError(f"{fmt} 不是文本格式")
 
 
-def output_path(source: Path, fmt: str, output: str | None, multiple: bool, n_formats: int) -> Path:
-    name = source.stem + SUFFIX[fmt]
-    if output is None:
+def annotated_docx(review: Review, source: Path) -> bytes:
+    """The commented copy of the submitted file (a .doc is converted first, in a temp folder)."""
+    from reviewer.ingest import CONVERTIBLE, OLE_MAGIC
+    from reviewer.ingest.convert import convert_to_docx
+    from reviewer.memo.docx_comments import annotate
+
+    with source.open("rb") as fh:
+        head = fh.read(8)
+    if source.suffix.lower() in CONVERTIBLE or (head == OLE_MAGIC and source.suffix.lower() != ".docx"):
+        with tempfile.TemporaryDirectory(prefix="reviewer-") as tmp:
+            return annotate(convert_to_docx(source, Path(tmp)), review.findings).data
+    return annotate(source, review.findings).data
+
+
+def output_path(source: Path, fmt: str, spec: OutputSpec, name: str | None = None) -> Path:
+    name = (name or source.stem) + SUFFIX[fmt]
+    if spec.output is None:
         return source.with_name(name)
-    out = Path(output)
-    if multiple or n_formats > 1 or out.is_dir() or output.endswith(("/", "\\")):
+    out = Path(spec.output)
+    if spec.multiple or len(spec.formats) > 1 or out.is_dir() or spec.output.endswith(("/", "\\")):
         return out / name
     return out
 
 
-def write_outputs(review: Review, source: Path, formats: list[str], output: str | None, multiple: bool = False) -> list[str]:
-    for fmt in formats:
-        if fmt not in SUFFIX:
-            raise ConfigError(f"未知的输出格式 {fmt!r}（可选：{', '.join(SUFFIX)}）")
+def write_outputs(review: Review, source: Path, spec: OutputSpec, name: str | None = None) -> list[str]:
+    """Write every requested format; returns the paths written ("-" for stdout).
+
+    `name` overrides the file stem, for batches where two inputs share one.
+    """
     written: list[str] = []
-    for fmt in formats:
-        text = render(review, fmt)
-        if output == "-":
+    for fmt in spec.formats:
+        if spec.to_stdout:
+            text = render(review, fmt, spec.templates)
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             written.append("-")
             continue
-        path = output_path(source, fmt, output, multiple, len(formats))
-        write_atomic(path, text)
+        path = output_path(source, fmt, spec, name)
+        if path.resolve() == source.resolve():
+            raise ConfigError(f"{path}: 输出会覆盖原文件，已停止（原文件从不修改）")
+        data = annotated_docx(review, source) if fmt == "docx" else render(review, fmt, spec.templates)
+        write_atomic(path, data)
         written.append(str(path))
     return written

@@ -1,4 +1,9 @@
-"""Render a Review with the jinja2 templates shipped in reviewer/memo/templates/."""
+"""Render the memo model with the jinja2 templates in reviewer/memo/templates/.
+
+A `--templates DIR` folder is searched first, file by file, so a reviewer can override just the
+HTML template or just the CSS. Markdown is rendered without autoescape (it is text) but report
+text goes through `md`/`md_cell`, which neutralise `<`, `|` and newlines; HTML is autoescaped.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +12,75 @@ from pathlib import Path
 
 import jinja2
 
-from reviewer.findings import SEVERITY_LABEL
-from reviewer.review import Review
+from reviewer.errors import ConfigError
+from reviewer.findings import CODES, SEVERITY_LABEL
+from reviewer.memo.model import BY_LABEL, OUTCOME_LABEL, TEMPLATES, VERDICT_LABEL, Memo, build_memo, show_value
+from reviewer.model import MONEY_COLUMNS
+from reviewer.review import STATUS_LABEL, Review
 
-TEMPLATES = Path(__file__).parent / "templates"
+
+def _md(text: object) -> str:
+    """Report text inside a Markdown paragraph or list item: one line, no raw HTML."""
+    s = str(text if text is not None else "")
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "").replace("\n", " ")
 
 
-@lru_cache(maxsize=4)
-def _env(folder: str, autoescape: bool) -> jinja2.Environment:
-    loaders = [jinja2.FileSystemLoader(folder)] if folder else []
+def _md_cell(text: object) -> str:
+    return _md(text).replace("|", "\\|")
+
+
+@lru_cache(maxsize=8)
+def _env(folder: str, html: bool) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if folder:
+        if not Path(folder).is_dir():
+            raise ConfigError(f"模板文件夹不存在：{folder}")
+        loaders.append(jinja2.FileSystemLoader(folder))
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=autoescape,
+        autoescape=html,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
-    env.globals["SEVERITY_LABEL"] = SEVERITY_LABEL
-    env.filters["md_cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", "<br>")
+    env.globals.update(
+        SEVERITY_LABEL=SEVERITY_LABEL,
+        STATUS_LABEL=STATUS_LABEL,
+        VERDICT_LABEL=VERDICT_LABEL,
+        OUTCOME_LABEL=OUTCOME_LABEL,
+        BY_LABEL=BY_LABEL,
+        CODES=CODES,
+        MONEY_COLUMNS=MONEY_COLUMNS,
+        # The CSS goes in raw (not parsed as a template) so braces in it never confuse jinja.
+        raw=lambda name: env.loader.get_source(env, name)[0],
+    )
+    env.filters.update(md=_md, md_cell=_md_cell, num=show_value)
     return env
 
 
-def render_markdown(review: Review, templates: Path | None = None) -> str:
-    return _env(str(templates or ""), False).get_template("memo.md.j2").render(review=review, report=review.report)
+def _render(name: str, templates: Path | None, html: bool, **context) -> str:
+    try:
+        return _env(str(templates or ""), html).get_template(name).render(**context)
+    except jinja2.TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else name
+        raise ConfigError(f"模板 {where} 有误：{exc}") from exc
+
+
+def _memo(review: Review | Memo, templates: Path | None) -> Memo:
+    return review if isinstance(review, Memo) else build_memo(review, templates)
+
+
+def render_markdown(review: Review | Memo, templates: Path | None = None) -> str:
+    memo = _memo(review, templates)
+    return _render("memo.md.j2", templates, False, memo=memo, review=memo.review, report=memo.report, s=memo.summary)
+
+
+def render_html(review: Review | Memo, templates: Path | None = None) -> str:
+    memo = _memo(review, templates)
+    return _render("memo.html.j2", templates, True, memo=memo, review=memo.review, report=memo.report, s=memo.summary)
+
+
+def render_summary_html(rows: list, failures: list, templates: Path | None = None, title: str = "") -> str:
+    return _render("summary.html.j2", templates, True, rows=rows, failures=failures, title=title)

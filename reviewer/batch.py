@@ -1,0 +1,332 @@
+"""Many reports at once: find the files, review them in a process pool, compare them, write it all.
+
+    inputs ──review (pool)──▶ Reviews ──copied_across_reports──▶ + findings ──write (pool)──▶ memos
+                                                                            └──▶ summary.csv / .html
+
+The cross-report pass needs every report, so memos are written after it, not as each review ends.
+A file that cannot be reviewed becomes one line on stderr and a row in the summary; the others go on.
+The deterministic layers are CPU-bound, hence processes rather than threads.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from reviewer.errors import ReviewerError
+from reviewer.findings import SEVERITY_RANK, Finding, sort_findings
+from reviewer.memo import SUFFIX, OutputSpec, write_outputs
+from reviewer.memo.atomic import write_atomic
+from reviewer.memo.summary import SummaryRow, relative_link, row_for_failure, row_for_review, summary_csv, summary_html
+from reviewer.numbers import squash
+from reviewer.review import Review
+
+INPUT_SUFFIXES = {".docx", ".doc", ".wps", ".rtf", ".odt"}
+# Completions shorter than this (squashed) are stock phrases everyone writes ("完成年度目标。"); the
+# narrative rules flag those on their own, so they are not evidence of copying between departments.
+MIN_COPY_CHARS = 30
+COPY_SIMILARITY = 90  # percent, rapidfuzz ratio (character-level Indel similarity)
+NAMED_PARTNERS = 3  # other files named in one finding; the rest are counted
+
+
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+def _is_report_file(path: Path) -> bool:
+    name = path.name
+    return (
+        path.suffix.lower() in INPUT_SUFFIXES
+        and not name.startswith(("~$", "."))  # Word lock files, hidden files
+        and not any(name.endswith(s) for s in SUFFIX.values())  # our own annotated copies
+    )
+
+
+def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Folders become the report files under them (sorted, recursive); files are kept as given,
+    even missing ones, so the review reports them."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and _is_report_file(f) and not any(part.startswith(".") for part in f.relative_to(p).parts[:-1])
+            )
+            out.extend(found)
+        else:
+            out.append(p)
+    return list(dict.fromkeys(out))
+
+
+def output_names(files: list[Path], spec: OutputSpec) -> list[str]:
+    """A file stem per input that is unique in its output folder (a/x.docx and b/x.docx, x.doc and
+    x.docx would otherwise overwrite each other's memos)."""
+    names: list[str] = []
+    used: set[tuple[str, str]] = set()
+    for f in files:
+        folder = str(f.parent.resolve()) if spec.output is None else spec.output
+        for candidate in (f.stem, f"{f.parent.name}-{f.stem}", f"{f.stem}-{f.suffix.lstrip('.')}"):
+            if (folder, candidate) not in used:
+                break
+        else:
+            n = 2
+            while (folder, f"{f.stem}-{n}") in used:
+                n += 1
+            candidate = f"{f.stem}-{n}"
+        used.add((folder, candidate))
+        names.append(candidate)
+    return names
+
+
+# --- one file (runs in a worker process) ----------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    path: Path
+    review: Review | None = None
+    error: str = ""  # the one line shown for a file that could not be reviewed or written
+    written: list[str] = field(default_factory=list)
+
+
+def review_one(path: Path, options) -> Outcome:
+    from reviewer.pipeline import review_file
+
+    try:
+        return Outcome(path, review=review_file(path, options))
+    except ReviewerError as err:
+        return Outcome(path, error=str(err))
+    except Exception as exc:  # a bug on one file must not cost the batch the other files
+        return Outcome(path, error=f"{path}: 内部错误（请报告此文件）：{type(exc).__name__}: {exc}")
+
+
+def write_one(outcome: Outcome, spec: OutputSpec, name: str) -> Outcome:
+    try:
+        outcome.written = write_outputs(outcome.review, outcome.path, spec, name=name)
+    except ReviewerError as err:
+        outcome.error = str(err)
+    except OSError as exc:
+        outcome.error = f"{outcome.path}: 无法写出审核意见：{exc.strerror or exc}"
+    except Exception as exc:
+        outcome.error = f"{outcome.path}: 内部错误（写出时）：{type(exc).__name__}: {exc}"
+    return outcome
+
+
+# --- across reports ---------------------------------------------------------------------------------
+
+
+def copied_across_reports(reviews: list[tuple[str, Review]]) -> dict[int, list[Finding]]:
+    """Completions shared between different departments' reports: index → new findings.
+
+    Identical texts are grouped first (the common case: one template pasted everywhere), then the
+    distinct texts are compared with each other, so a batch of near-identical reports stays cheap.
+    Reports of the same department (say two years) may repeat themselves and are not flagged.
+    """
+    entries: list[tuple[int, str, int, str]] = []  # (report, department, target index, text)
+    for i, (name, review) in enumerate(reviews):
+        dept = squash(review.report.cover.department.text) or f"file:{name}"
+        for row in review.report.targets:
+            text = squash(row.completion.text)
+            if len(text) >= MIN_COPY_CHARS:
+                entries.append((i, dept, row.index, text))
+    distinct = list(dict.fromkeys(e[3] for e in entries))
+    by_text: dict[str, list[int]] = {}
+    for k, e in enumerate(entries):
+        by_text.setdefault(e[3], []).append(k)
+    similar: dict[str, list[tuple[str, float]]] = {t: [(t, 100.0)] for t in distinct}
+    for a, text in enumerate(distinct):
+        for other, score, b in process.extract(text, distinct, scorer=fuzz.ratio, score_cutoff=COPY_SIMILARITY, limit=None):
+            if b > a:
+                similar[text].append((other, score))
+                similar[other].append((text, score))
+
+    found: dict[int, list[Finding]] = {}
+    for k, (i, dept, target_index, text) in enumerate(entries):
+        partners: dict[int, tuple[float, int]] = {}  # report → (best score, its entry)
+        for other_text, score in similar[text]:
+            for m in by_text[other_text]:
+                j, other_dept = entries[m][0], entries[m][1]
+                if j != i and other_dept != dept and score > partners.get(j, (-1, 0))[0]:
+                    partners[j] = (score, m)
+        if partners:
+            found.setdefault(i, []).append(_copy_finding(reviews, i, target_index, partners, entries))
+    return found
+
+
+def _copy_finding(reviews, i: int, target_index: int, partners: dict[int, tuple[float, int]], entries) -> Finding:
+    name, review = reviews[i]
+    row = next(r for r in review.report.targets if r.index == target_index)
+    ranked = sorted(partners.items(), key=lambda kv: (-kv[1][0], reviews[kv[0]][0]))
+    named = []
+    top = ranked[0][1][0]
+    for j, (score, m) in ranked[:NAMED_PARTNERS]:
+        other_name, other = reviews[j]
+        other_row = next(r for r in other.report.targets if r.index == entries[m][2])
+        dept = other.report.cover.department.text.strip() or "未读到部门"
+        named.append(f"{other_name}（{dept}，{other_row.kind}）")
+    more = f"等 {len(ranked)} 份" if len(ranked) > NAMED_PARTNERS else ""
+    how = "相同" if top >= 100 else f"高度相似（相似度 {top:.0f}%）"
+    return Finding(
+        code="completion.copied_across_reports",
+        severity="warning",
+        message=f"“{row.kind}”的完成情况与其他部门的报告{how}：{'、'.join(named)}{more}。疑似套用他人文本（本报告：{name}）。",
+        location=row.completion.location,
+        found=name,
+        expected="；".join(reviews[j][0] for j, _ in ranked),
+        source="batch",
+    )
+
+
+# --- the batch ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome]
+    summary_files: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.error]
+
+    def worst_rank(self) -> int:
+        ranks = [SEVERITY_RANK[f.severity] for o in self.outcomes if o.review for f in o.review.findings]
+        return max(ranks, default=-1)
+
+
+class _Inline(Executor):
+    """--jobs 1: run in this process (easier to debug, no pickling)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # pragma: no cover - review_one/write_one catch everything
+            fut.set_exception(exc)
+        return fut
+
+
+def _executor(jobs: int, n: int) -> Executor:
+    if jobs <= 1 or n <= 1:
+        return _Inline()
+    import multiprocessing
+
+    # fork: workers inherit the imported modules (fast start), and __main__ is not re-run.
+    ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx)
+
+
+def _run_all(pool: Executor, calls: list[tuple], on_done: Callable[[int, Outcome], None]) -> list[Outcome]:
+    futures = {pool.submit(*call): k for k, call in enumerate(calls)}
+    results: list[Outcome | None] = [None] * len(calls)
+    for fut in as_completed(futures):
+        k = futures[fut]
+        results[k] = fut.result()
+        on_done(k, results[k])
+    return results  # type: ignore[return-value]
+
+
+def summary_folder(paths: list[Path], files: list[Path], spec: OutputSpec) -> Path | None:
+    if spec.to_stdout:
+        return None
+    if spec.output is not None:
+        return Path(spec.output)
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0]
+    parents = [str(f.resolve().parent) for f in files] or [os.getcwd()]
+    return Path(os.path.commonpath(parents))
+
+
+def run_batch(
+    paths: list[Path],
+    options,
+    spec: OutputSpec,
+    jobs: int | None = None,
+    progress=None,
+    on_error: Callable[[str], None] = lambda line: None,
+) -> BatchResult:
+    """Review every input, flag cross-report copies, write memos and the summary.
+
+    `progress` is a reviewer.batch.Progress-like object (see cli.py) or None; `on_error` receives
+    each failed file's one-line message as it happens.
+    """
+    files = expand_inputs(paths)
+    spec.multiple = True
+    names = output_names(files, spec)
+    labels = display_names(files)
+    jobs = jobs or default_jobs()
+    tick = progress.phase("审核", len(files)) if progress else (lambda: None)
+
+    def reviewed(k: int, o: Outcome) -> None:
+        tick()
+        if o.error:
+            on_error(o.error)
+
+    with _executor(jobs, len(files)) as pool:
+        outcomes = _run_all(pool, [(review_one, f, options) for f in files], reviewed)
+
+        good = [k for k, o in enumerate(outcomes) if o.review is not None]
+        copies = copied_across_reports([(labels[k], outcomes[k].review) for k in good])
+        for pos, extra in copies.items():
+            review = outcomes[good[pos]].review
+            review.findings = sort_findings([*review.findings, *extra])
+
+        tick = progress.phase("写出", len(good)) if progress else (lambda: None)
+
+        def written(_: int, o: Outcome) -> None:
+            tick()
+            if o.error:
+                on_error(o.error)
+
+        done = _run_all(pool, [(write_one, outcomes[k], spec, names[k]) for k in good], written)
+        for k, o in zip(good, done):
+            outcomes[k] = o
+
+    result = BatchResult(outcomes)
+    folder = summary_folder(paths, files, spec)
+    if folder is not None:
+        result.summary_files = write_summary(result, folder, spec)
+    return result
+
+
+def display_names(files: list[Path]) -> list[str]:
+    """How a file is named in findings and the summary: its name, or its path below the common
+    folder when two inputs share a name."""
+    names = [f.name for f in files]
+    if len(set(names)) == len(names):
+        return names
+    root = Path(os.path.commonpath([str(f.resolve().parent) for f in files]))
+    return [f.resolve().relative_to(root).as_posix() for f in files]
+
+
+def write_summary(result: BatchResult, folder: Path, spec: OutputSpec) -> list[str]:
+    rows: list[SummaryRow] = []
+    labels = display_names([o.path for o in result.outcomes])
+    for o, label in zip(result.outcomes, labels):
+        if o.review is not None and not o.error:
+            link = relative_link(_memo_for_link(o.written), folder) if o.written else ""
+            rows.append(row_for_review(label, o.review, link))
+        else:
+            rows.append(row_for_failure(label, o.error))
+    csv_path, html_path = folder / "summary.csv", folder / "summary.html"
+    write_atomic(csv_path, summary_csv(rows))
+    write_atomic(html_path, summary_html(rows, spec.templates, title=str(folder)))
+    return [str(html_path), str(csv_path)]
+
+
+def _memo_for_link(written: list[str]) -> str:
+    # The HTML memo opens in the same browser as the summary; otherwise whatever was written.
+    for suffix in (".review.html", ".review.md", ".review.json", ".review.docx"):
+        for w in written:
+            if w.endswith(suffix):
+                return w
+    return written[0]
