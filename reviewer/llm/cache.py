@@ -1,0 +1,102 @@
+"""On-disk SQLite cache: validated answers, and the output mode each endpoint accepted.
+
+Answers are keyed by sha256 of (base URL, model, prompt version, the exact redacted messages),
+so a second review of an unchanged report makes no call. What is stored is what was sent and
+received (masked text, validated JSON, token counts) — never the API key or request headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+_SCHEMA = """
+create table if not exists answers (
+    key text primary key,
+    base_url text not null,
+    model text not null,
+    prompt_version text not null,
+    mode text not null,
+    answer text not null,
+    prompt_tokens integer not null default 0,
+    completion_tokens integer not null default 0,
+    created real not null
+);
+create table if not exists endpoint_modes (
+    base_url text not null,
+    model text not null,
+    mode text not null,
+    updated real not null,
+    primary key (base_url, model)
+);
+"""
+
+
+def cache_key(base_url: str, model: str, prompt_version: str, messages: list[dict]) -> str:
+    payload = json.dumps([base_url, model, prompt_version, messages], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Cache:
+    """Thread-safe; one short connection per operation. path=None → a no-op cache."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = Path(path) if path else None
+        self._lock = threading.Lock()
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        assert self.path is not None
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            yield db
+            db.commit()
+        finally:
+            db.close()
+
+    def get(self, key: str) -> tuple[str, str, int, int] | None:
+        """(answer JSON, mode, prompt_tokens, completion_tokens) or None."""
+        if not self.path:
+            return None
+        with self._lock, self._connect() as db:
+            row = db.execute(
+                "select answer, mode, prompt_tokens, completion_tokens from answers where key = ?", (key,)
+            ).fetchone()
+        return tuple(row) if row else None  # type: ignore[return-value]
+
+    def put(self, key: str, *, base_url: str, model: str, prompt_version: str, mode: str,
+            answer: str, prompt_tokens: int, completion_tokens: int) -> None:
+        if not self.path:
+            return
+        with self._lock, self._connect() as db:
+            db.execute(
+                "insert or replace into answers values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, base_url, model, prompt_version, mode, answer, prompt_tokens, completion_tokens, time.time()),
+            )
+
+    def mode_for(self, base_url: str, model: str) -> str | None:
+        if not self.path:
+            return None
+        with self._lock, self._connect() as db:
+            row = db.execute(
+                "select mode from endpoint_modes where base_url = ? and model = ?", (base_url, model)
+            ).fetchone()
+        return row[0] if row else None
+
+    def remember_mode(self, base_url: str, model: str, mode: str) -> None:
+        if not self.path:
+            return
+        with self._lock, self._connect() as db:
+            db.execute(
+                "insert or replace into endpoint_modes values (?, ?, ?, ?)", (base_url, model, mode, time.time())
+            )

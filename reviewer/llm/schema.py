@@ -1,0 +1,141 @@
+"""The contract with the model: what one answer about one 定量目标 row must look like.
+
+The JSON schema sent with response_format (and printed into the prompt for servers that reject
+it) is generated from these models; every answer is validated against them, whatever the mode.
+All fields are required and extra keys forbidden so the schema is valid in OpenAI strict mode
+(which also accepts minItems/maxItems; llama.cpp turns them into its grammar, which keeps a small
+model from looping); checks a schema cannot say are validators (they show up in the re-ask message).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ClauseVerdictName = Literal["evidenced", "partial", "not_evidenced", "not_applicable"]
+
+VERDICT_LABEL: dict[str, str] = {
+    "evidenced": "有据",
+    "partial": "部分有据",
+    "not_evidenced": "无据",
+    "not_applicable": "不适用",
+    "not_checked": "未检查",
+}
+
+
+class ClauseJudgement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    clause: str = Field(description="被判断的绩效目标分句")
+    verdict: ClauseVerdictName = Field(description="evidenced/partial/not_evidenced/not_applicable")
+    quotes: list[str] = Field(max_length=3, description="从完成情况中逐字摘录的原文")
+    reason: str = Field(description="简短中文理由")
+
+    @field_validator("clause", "reason")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    @field_validator("quotes")
+    @classmethod
+    def _quotes(cls, v: list[str]) -> list[str]:
+        return [q.strip() for q in v if q and q.strip()]
+
+    @field_validator("clause")
+    @classmethod
+    def _clause_not_empty(cls, v: str) -> str:
+        if not v:
+            raise ValueError("clause must name the part of the 绩效目标 being judged")
+        return v
+
+
+class RowJudgement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    clauses: list[ClauseJudgement] = Field(min_length=1, max_length=8)
+    vague: bool = Field(description="完成情况是否只有套话、没有数字日期或具体成果")
+    follow_up: str = Field(description="可向部门提出的一个追问")
+
+    @field_validator("follow_up")
+    @classmethod
+    def _follow_up(cls, v: str) -> str:
+        return v.strip()
+
+
+def json_schema() -> dict:
+    return RowJudgement.model_json_schema()
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), ensure_ascii=False, indent=1)
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
+
+
+def extract_json(raw: str) -> str:
+    """The JSON object inside a reply: strip code fences and chatter around the outermost {...}."""
+    text = raw.strip()
+    m = _FENCE.search(text)
+    if m:
+        text = m.group(1).strip()
+    start = text.find("{")
+    if start < 0:
+        return text
+    depth = 0
+    in_str = False
+    esc = False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+    return text[start:]
+
+
+def parse_judgement(raw: str) -> RowJudgement:
+    """Validate a reply; raises pydantic.ValidationError (JSON errors included)."""
+    return RowJudgement.model_validate_json(extract_json(raw))
+
+
+def validation_message(exc: ValidationError) -> str:
+    """A short, model-readable list of what was wrong."""
+    lines = []
+    for err in exc.errors()[:8]:
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "(root)"
+        lines.append(f"- {loc}: {err.get('msg', '')}")
+    return "\n".join(lines)
+
+
+# Limits for servers that compile the schema into a sampling grammar (llama.cpp): they stop a
+# small model from looping inside one string or list. Not in json_schema(): OpenAI strict mode
+# rejects maxLength, and a long but honest answer should not fail validation.
+GRAMMAR_LIMITS = {"clauses": 4, "quotes": 2, "clause": 60, "quote": 80, "reason": 80, "follow_up": 80}
+
+
+def grammar_schema() -> dict:
+    lim = GRAMMAR_LIMITS
+    schema = json_schema()
+    schema["properties"]["clauses"]["maxItems"] = lim["clauses"]
+    schema["properties"]["follow_up"]["maxLength"] = lim["follow_up"]
+    clause = schema["$defs"]["ClauseJudgement"]["properties"]
+    clause["clause"]["maxLength"] = lim["clause"]
+    clause["quotes"]["maxItems"] = lim["quotes"]
+    clause["quotes"]["items"]["maxLength"] = lim["quote"]
+    clause["reason"]["maxLength"] = lim["reason"]
+    return schema
