@@ -74,7 +74,11 @@ def output_names(files: list[Path], spec: OutputSpec) -> list[str]:
     used: set[tuple[str, str]] = set()
     for f in files:
         folder = str(f.parent.resolve()) if spec.output is None else spec.output
-        for candidate in (f.stem, f"{f.parent.name}-{f.stem}", f"{f.stem}-{f.suffix.lstrip('.')}"):
+        by_ext = f"{f.stem}-{f.suffix.lstrip('.')}"
+        # Next to the inputs only the extension can tell x.doc from x.docx; in a shared output
+        # folder the input's own folder name reads better (a-x, b-x).
+        options = (f.stem, by_ext) if spec.output is None else (f.stem, f"{f.parent.name}-{f.stem}", by_ext)
+        for candidate in options:
             if (folder, candidate) not in used:
                 break
         else:
