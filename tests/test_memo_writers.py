@@ -207,3 +207,17 @@ def test_docx_for_a_doc_input_annotates_the_converted_file(review, tmp_path: Pat
     out = tmp_path / "from-doc.docx"
     out.write_bytes(data)
     assert len(list(docx.Document(str(out)).comments)) == len(_located(review.findings))
+
+
+def test_questions_yaml_override_and_bad_pattern(review, tmp_path: Path):
+    from reviewer.errors import ConfigError
+    from reviewer.memo.render import render_markdown
+
+    (tmp_path / "questions.yaml").write_text("default: '问：{message}？'\ninput.unreadable:\n", encoding="utf-8")
+    md = render_markdown(review, tmp_path)
+    assert "问：管理制度健全性自评2分，按报告数据应得3分？" in md
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "questions.yaml").write_text("default: '{nope}'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="questions.yaml"):
+        render_markdown(review, bad)

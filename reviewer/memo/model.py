@@ -9,10 +9,12 @@ finding's message phrased as a question by `templates/questions.yaml` (domain wo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from reviewer.errors import ConfigError
 from reviewer.findings import SEVERITY_LABEL, SEVERITY_RANK, Finding, sort_findings
 from reviewer.model import Location, ScoreRow, TargetRow
 from reviewer.review import STATUS_LABEL, Clause, IndicatorResult, Review, TargetVerdict
@@ -282,11 +284,21 @@ def _targets(review: Review) -> list[TargetSection]:
 
 
 def load_question_templates(folder: Path | None = None) -> dict[str, str | None]:
-    for base in (folder, TEMPLATES):
+    return dict(_question_templates(str(folder or "")))
+
+
+@lru_cache(maxsize=8)  # parsed once per process: YAML parsing cost more than rendering a memo
+def _question_templates(folder: str) -> tuple[tuple[str, str | None], ...]:
+    for base in (Path(folder) if folder else None, TEMPLATES):
         if base is not None and (base / "questions.yaml").is_file():
-            data = yaml.safe_load((base / "questions.yaml").read_text(encoding="utf-8")) or {}
-            return {str(k): (str(v).strip() if v else None) for k, v in data.items()}
-    return {}
+            try:
+                data = yaml.safe_load((base / "questions.yaml").read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"{base / 'questions.yaml'}: YAML 有误：{exc}") from exc
+            if not isinstance(data, dict):
+                raise ConfigError(f"{base / 'questions.yaml'}: 应为“代码: 问题模板”的映射")
+            return tuple((str(k), str(v).strip() if v else None) for k, v in data.items())
+    return ()
 
 
 def _place(loc: Location) -> str:
@@ -312,12 +324,15 @@ def _questions(review: Review, templates: dict[str, str | None]) -> list[Questio
         pattern = templates.get(f.code, default if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["warning"] else None)
         if not pattern:
             continue
-        text = pattern.format(
-            place=_place(f.location),
-            message=f.message.strip().rstrip("。"),
-            expected="" if f.expected is None else f.expected,
-            found="" if f.found is None else f.found,
-        )
+        try:
+            text = pattern.format(
+                place=_place(f.location),
+                message=f.message.strip().rstrip("。"),
+                expected=show_value(f.expected),
+                found=show_value(f.found),
+            )
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ConfigError(f"questions.yaml 中 {f.code} 的问题模板有误（可用占位符：{{place}} {{message}} {{expected}} {{found}}）：{exc}") from exc
         add(text, f.location)
     return out
 
