@@ -184,8 +184,6 @@ def _copy_finding(reviews, i: int, target_index: int, partners: dict[int, tuple[
         severity="warning",
         message=f"“{row.kind}”的完成情况与其他部门的报告{how}：{'、'.join(named)}{more}。疑似套用他人文本（本报告：{name}）。",
         location=row.completion.location,
-        found=name,
-        expected="；".join(reviews[j][0] for j, _ in ranked),
         source="batch",
     )
 

@@ -208,7 +208,7 @@ def _scope(body: _Body, loc: Location) -> list[etree._Element] | None:
 def comment_text(f: Finding) -> str:
     text = f"【{SEVERITY_LABEL[f.severity]}】{f.message}"
     if f.expected is not None or f.found is not None:
-        text += f"（应为：{show_value(f.expected) or '—'}；报告：{show_value(f.found) or '—'}）"
+        text += f"（预期：{show_value(f.expected) or '—'}；报告：{show_value(f.found) or '—'}）"
     return f"{text} [{f.code}]"
 
 
