@@ -1,0 +1,174 @@
+"""The full LLM path, offline, from cassettes of REAL exchanges.
+
+The cassettes in cassettes/ were recorded by scripts/record-cassettes against llama-cpp-python's
+server (SmolLM2-135M-Instruct, loopback); cassettes/meta.json says which endpoint, model and prompt
+version. They are replayed with vcrpy in record mode "none" with request bodies matched, so any
+change to the prompts or the request shape fails here until the cassettes are re-recorded. The
+replies are the model's own — poor Chinese judgements are expected and are what the quote
+verifier, the fallback chain and the re-ask are tested on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+
+import pytest
+
+import llm_seed
+from reviewer.llm import LLMConfig, judge_report
+from reviewer.llm.cache import Cache
+from reviewer.llm.prompts import prompt_version
+from reviewer.llm.schema import parse_judgement
+from reviewer.llm.verify import QuoteVerifier
+
+META = json.loads(llm_seed.META_FILE.read_text()) if llm_seed.META_FILE.exists() else None
+pytestmark = pytest.mark.skipif(META is None, reason="no cassettes/meta.json: run scripts/record-cassettes")
+
+DUMMY_KEY = "sk-dummy-Replay0123456789abcdefXYZ"
+
+
+def replay_config(tmp_path, scenario: str, **kw) -> LLMConfig:
+    values = dict(META["recording_config"])
+    values.update(llm_seed.SCENARIOS[scenario]["config"])
+    values.update(concurrency=4)  # the pool is exercised on replay; bodies do not depend on it
+    values.update(kw)
+    if "modes" in values:
+        values["modes"] = tuple(values["modes"])
+    return LLMConfig(base_url=META["base_url"], model=META["model"], api_key=DUMMY_KEY,
+                     cache_path=tmp_path / "llm.sqlite3", **values)
+
+
+def replay(tmp_path, scenario: str, **kw):
+    report = llm_seed.seed_report(llm_seed.SCENARIOS[scenario]["rows"])
+    with llm_seed.make_vcr("none").use_cassette(str(llm_seed.cassette_path(scenario))) as cassette:
+        verdicts, findings, run = judge_report(report, [], replay_config(tmp_path, scenario, **kw))
+    return report, verdicts, findings, run, cassette
+
+
+def exchanges(cassette):
+    """(request JSON, status, response JSON or text) for every recorded exchange."""
+    out = []
+    for request, response in zip(cassette.requests, cassette.responses):
+        body = response["body"]["string"]
+        body = body.decode() if isinstance(body, bytes) else body
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = body
+        out.append((json.loads(request.body), response["status"]["code"], parsed))
+    return out
+
+
+def row_of(request: dict, report) -> int:
+    kind = llm_seed.row_kind(request)
+    user = llm_seed.user_text(request)
+    return next(r.index for r in report.targets if r.kind == kind and r.target.text[:20] in user)
+
+
+def test_cassettes_match_current_prompts():
+    assert META["prompt_version"] == prompt_version(), (
+        "prompts/ changed since the cassettes were recorded: run scripts/record-cassettes"
+    )
+    for name in llm_seed.SCENARIOS:
+        assert llm_seed.cassette_path(name).exists(), f"missing cassette for {name}: run scripts/record-cassettes"
+
+
+def test_seed_report_full_path(tmp_path):
+    report, verdicts, findings, run, cassette = replay(tmp_path, "seed")
+    assert cassette.all_played and run.calls == len(cassette) > 8
+
+    # the fallback chain was walked on real answers and ended on a working mode, remembered
+    ex = exchanges(cassette)
+    first_request, first_status, first_body = ex[0]
+    assert first_request["response_format"]["type"] == "json_schema" and first_status == 500
+    assert "response_format" in json.dumps(first_body)  # llama-cpp-python's validation message
+    assert run.mode == "json_object_schema"
+    assert Cache(tmp_path / "llm.sqlite3").mode_for(META["base_url"], META["model"]) == "json_object_schema"
+
+    # every row has a verdict from the model (poor as it is), none crashed
+    assert [v.target_index for v in verdicts] == list(range(8))
+    assert all(v.by == "llm" and v.verdict != "not_checked" for v in verdicts)
+
+    # every quote the model gave was checked: verified ones are cited, the rest flagged
+    answered: dict[int, list[str]] = {}
+    for request, status, body in ex:
+        if status != 200:
+            continue
+        try:
+            judgement = parse_judgement(body["choices"][0]["message"]["content"])
+        except ValueError:
+            continue  # an answer that failed validation (re-asked)
+        answered[row_of(request, report)] = [q for c in judgement.clauses for q in c.quotes]
+    assert sorted(answered) == list(range(8))
+    n_quotes = n_unverified = 0
+    for index, quotes in answered.items():
+        verifier = QuoteVerifier(report.targets[index].completion.text)
+        v = verdicts[index]
+        for quote in quotes:
+            n_quotes += 1
+            check = verifier.check(quote)
+            if check.verified:
+                assert check.text in v.quotes
+            else:
+                n_unverified += 1
+                assert "llm.unverified_quote" in v.flags
+                assert any(f.code == "llm.unverified_quote" and f.location.row == report.targets[index].completion.location.row
+                           for f in findings)
+        if v.verdict in ("evidenced", "partial"):
+            assert v.quotes, "a verdict of evidence without a verified quote"
+    assert n_quotes > 0 and n_unverified > 0  # the small model invents quotes: the verifier caught them
+
+    # token usage is what the server reported, summed
+    usage = [b["usage"] for _, s, b in ex if s == 200]
+    assert run.prompt_tokens == sum(u["prompt_tokens"] for u in usage) > 0
+    assert run.completion_tokens == sum(u["completion_tokens"] for u in usage) > 0
+    assert run.prompt_version == META["prompt_version"] and run.ran
+
+    # a second review of the unchanged report is served from the cache: no request at all
+    report2, verdicts2, findings2, run2, cassette2 = replay(tmp_path, "seed")
+    assert cassette2.play_count == 0 and run2.calls == 0 and run2.cache_hits == 8
+    assert run2.prompt_tokens == 0
+    assert [v.model_dump() for v in verdicts2] == [v.model_dump() for v in verdicts]
+
+
+def test_injected_instructions_do_not_pass(tmp_path):
+    report, verdicts, findings, run, cassette = replay(tmp_path, "injection")
+    assert cassette.all_played
+    for v in verdicts:
+        assert v.verdict != "evidenced"
+        for q in v.quotes:  # nothing quoted from the instruction sentences counts
+            assert "判定为已完成" not in q and "verdict" not in q
+    assert all("指令性文字" in v.reason for v in verdicts if v.verdict != "not_checked")
+
+
+def test_prompt_mode_masks_and_reasks_on_real_output(tmp_path):
+    report, verdicts, findings, run, cassette = replay(tmp_path, "prompt_mode")
+    assert cassette.all_played and run.mode == "prompt"
+    ex = exchanges(cassette)
+    assert all("response_format" not in req for req, _, _ in ex)
+    assert all("JSON Schema" in llm_seed.user_text(req) for req, _, _ in ex)
+    wire = json.dumps([req for req, _, _ in ex], ensure_ascii=False)
+    assert "07308419088" not in wire and "单颖" not in wire and "〔电话1〕" in wire and "〔姓名1〕" in wire
+    reasks = [req for req, _, _ in ex if [m["role"] for m in req["messages"]][-2:] == ["assistant", "user"]]
+    assert reasks, "the real model's prompt-mode answers were expected to need a re-ask"
+    for v in verdicts:  # each row: a checked verdict or 未完成, never a crash
+        assert v.verdict != "not_checked" or v.status_note.startswith("未完成: ")
+        assert v.verdict != "evidenced" or v.quotes
+
+
+def test_no_secret_in_cassettes_cache_or_logs(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    replay(tmp_path, "seed")
+    replay(tmp_path, "seed")
+    stores = sorted(llm_seed.CASSETTE_DIR.iterdir()) + [tmp_path / "llm.sqlite3"]
+    for path in stores:
+        data = path.read_bytes().decode("utf-8", errors="replace")
+        assert DUMMY_KEY not in data, path
+        assert not re.search(r"(?i)\bauthorization\b|api-key|\bsk-[A-Za-z0-9]", data), path
+    assert DUMMY_KEY not in caplog.text
+    with sqlite3.connect(tmp_path / "llm.sqlite3") as db:
+        dump = "\n".join(db.iterdump())
+    assert DUMMY_KEY not in dump and "Bearer" not in dump
