@@ -1,8 +1,9 @@
-"""The seed report's 8 定量目标 rows, built by hand for the LLM judge tests.
+"""The seed report's 8 定量目标 rows, built by hand for the LLM judge tests — plus the recorded
+scenarios (shared with scripts/record-cassettes) and a FAKE server for the unit and fault tests.
 
 Texts are copied exactly from shared/seed/yunxi-2021-quweiban.txt (中共岳阳市云溪区委办公室, 2021); a cell
-of several paragraphs is joined with "\n". The docx ingest is written separately; these tests do
-not depend on it. Locations use the seed layout: table 0, the 定量目标 rows.
+of several paragraphs is joined with "\n" — exactly what reviewer.ingest reads from the seed .docx
+(test_llm_cassettes checks that both ask the same prompts). Locations are illustrative.
 """
 
 from __future__ import annotations

@@ -172,3 +172,14 @@ def test_no_secret_in_cassettes_cache_or_logs(tmp_path, caplog):
     with sqlite3.connect(tmp_path / "llm.sqlite3") as db:
         dump = "\n".join(db.iterdump())
     assert DUMMY_KEY not in dump and "Bearer" not in dump
+
+
+def test_ingested_seed_report_replays_the_same_cassette(seed_report, tmp_path):
+    """The report read from the seed .docx by reviewer.ingest asks exactly what the hand-built
+    rows ask (same masked prompts), so the same real exchanges replay for it."""
+    with llm_seed.make_vcr("none").use_cassette(str(llm_seed.cassette_path("seed"))) as cassette:
+        verdicts, findings, run = judge_report(seed_report, [], replay_config(tmp_path, "seed"))
+    assert cassette.all_played and run.calls == len(cassette)
+    assert len(verdicts) == 8 and all(v.verdict != "not_checked" for v in verdicts)
+    for f in findings:
+        assert f.location.table is not None and f.location.row is not None

@@ -175,7 +175,7 @@ def judge_report(
     judged = len(requests) - failed
     run = LLMRun(
         ran=judged > 0,
-        note=_run_note(judged, failed, len(skipped), counts.cache_hits, client),
+        note=_run_note(judged, failed, len(skipped), counts.cache_hits),
         model=config.model,
         base_url=config.base_url,
         mode=client.mode or (counts.cached_modes[0] if counts.cached_modes else ""),
@@ -188,7 +188,7 @@ def judge_report(
     return verdicts, findings, run
 
 
-def _run_note(judged: int, failed: int, skipped: int, hits: int, client: ChatClient) -> str:
+def _run_note(judged: int, failed: int, skipped: int, hits: int) -> str:
     parts = [f"已判断 {judged} 行"]
     if hits:
         parts.append(f"其中 {hits} 行来自缓存")
