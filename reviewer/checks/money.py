@@ -31,6 +31,14 @@ def _label(key: str, col: str) -> str:
     return MONEY_COLUMNS[key][col]
 
 
+def _tolerance(table: MoneyTable, addends: list[Number]) -> float:
+    """Half a printed unit for the total and for each addend that carries rounding.
+
+    A printed 0 is taken as exactly nothing (nothing was spent there), so it adds no slack."""
+    rounded = sum(1 for n in addends if n.value != 0)
+    return money_half_unit(table.unit) * (rounded + 1)
+
+
 def _row_sums(table: MoneyTable, row: MoneyRow) -> list[Finding]:
     out: list[Finding] = []
     for total_col, part_cols in RELATIONS[table.key]:
@@ -45,7 +53,7 @@ def _row_sums(table: MoneyTable, row: MoneyRow) -> list[Finding]:
             continue  # only the total is filled in: nothing to add up
         # Blank and "无" parts in a filled row mean nothing was spent there.
         expected = sum(n.value for _, n in known)
-        tolerance = money_half_unit(table.unit) * (len(known) + 1)
+        tolerance = _tolerance(table, [n for _, n in known])
         if within(total.value, expected, tolerance):
             continue
         working = " + ".join(f"{_label(table.key, c)}{_shown(n)}" for c, n in known)
@@ -81,7 +89,7 @@ def _summary_sums(table: MoneyTable) -> list[Finding]:
         if not known:
             continue  # the department filled only the 汇总 row
         expected = sum(n.value for _, n in known)
-        if within(total.value, expected, money_half_unit(table.unit) * (len(known) + 1)):
+        if within(total.value, expected, _tolerance(table, [n for _, n in known])):
             continue
         working = " + ".join(f"{r.name}{_shown(n)}" for r, n in known)
         out.append(
