@@ -343,3 +343,20 @@ def test_findings_are_valid_and_from_llm(tmp_path):
     _, findings, _ = judge_report(SEED, [], config(FakeServer(reply), tmp_path))
     assert findings and all(isinstance(f, Finding) and f.source == "llm" for f in findings)
     assert {f.code for f in findings} == {"llm.unverified_quote", "completion.vague"}
+
+
+def test_unusable_cache_costs_calls_not_the_review(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    corrupt = tmp_path / "corrupt.sqlite3"
+    corrupt.write_bytes(b"this is not a database" * 100)
+    for path in (blocker / "llm.sqlite3", corrupt):
+        server = FakeServer(all_not_evidenced)
+        verdicts, _, run = judge_report(SEED, [], config(server, tmp_path, cache_path=path))
+        assert len(server.requests) == 8 and all(v.verdict == "not_evidenced" for v in verdicts)
+
+
+def test_config_without_key_uses_a_placeholder(tmp_path):
+    server = FakeServer(all_not_evidenced)
+    verdicts, _, _ = judge_report(SEED, [], config(server, tmp_path, api_key=""))
+    assert all(v.verdict == "not_evidenced" for v in verdicts)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+log = logging.getLogger("reviewer.llm")
 
 _SCHEMA = """
 create table if not exists answers (
@@ -44,15 +47,26 @@ def cache_key(base_url: str, model: str, prompt_version: str, messages: list[dic
 
 
 class Cache:
-    """Thread-safe; one short connection per operation. path=None → a no-op cache."""
+    """Thread-safe; one short connection per operation. path=None → a no-op cache.
+
+    A cache that cannot be opened or written (read-only home, corrupt file) is switched off with a
+    warning: it costs calls, never the review.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self.path = Path(path) if path else None
         self._lock = threading.Lock()
         if self.path:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(_SCHEMA)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self._connect() as db:
+                    db.executescript(_SCHEMA)
+            except (OSError, sqlite3.Error) as exc:
+                self._disable(exc)
+
+    def _disable(self, exc: Exception) -> None:
+        log.warning("LLM cache %s unusable (%s); continuing without a cache", self.path, exc)
+        self.path = None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -68,35 +82,49 @@ class Cache:
         """(answer JSON, mode, prompt_tokens, completion_tokens) or None."""
         if not self.path:
             return None
-        with self._lock, self._connect() as db:
-            row = db.execute(
-                "select answer, mode, prompt_tokens, completion_tokens from answers where key = ?", (key,)
-            ).fetchone()
+        try:
+            with self._lock, self._connect() as db:
+                row = db.execute(
+                    "select answer, mode, prompt_tokens, completion_tokens from answers where key = ?", (key,)
+                ).fetchone()
+        except (OSError, sqlite3.Error) as exc:
+            self._disable(exc)
+            return None
         return tuple(row) if row else None  # type: ignore[return-value]
 
     def put(self, key: str, *, base_url: str, model: str, prompt_version: str, mode: str,
             answer: str, prompt_tokens: int, completion_tokens: int) -> None:
         if not self.path:
             return
-        with self._lock, self._connect() as db:
-            db.execute(
-                "insert or replace into answers values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, base_url, model, prompt_version, mode, answer, prompt_tokens, completion_tokens, time.time()),
-            )
+        try:
+            with self._lock, self._connect() as db:
+                db.execute(
+                    "insert or replace into answers values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, base_url, model, prompt_version, mode, answer, prompt_tokens, completion_tokens, time.time()),
+                )
+        except (OSError, sqlite3.Error) as exc:
+            self._disable(exc)
 
     def mode_for(self, base_url: str, model: str) -> str | None:
         if not self.path:
             return None
-        with self._lock, self._connect() as db:
-            row = db.execute(
-                "select mode from endpoint_modes where base_url = ? and model = ?", (base_url, model)
-            ).fetchone()
+        try:
+            with self._lock, self._connect() as db:
+                row = db.execute(
+                    "select mode from endpoint_modes where base_url = ? and model = ?", (base_url, model)
+                ).fetchone()
+        except (OSError, sqlite3.Error) as exc:
+            self._disable(exc)
+            return None
         return row[0] if row else None
 
     def remember_mode(self, base_url: str, model: str, mode: str) -> None:
         if not self.path:
             return
-        with self._lock, self._connect() as db:
-            db.execute(
-                "insert or replace into endpoint_modes values (?, ?, ?, ?)", (base_url, model, mode, time.time())
-            )
+        try:
+            with self._lock, self._connect() as db:
+                db.execute(
+                    "insert or replace into endpoint_modes values (?, ?, ?, ?)", (base_url, model, mode, time.time())
+                )
+        except (OSError, sqlite3.Error) as exc:
+            self._disable(exc)

@@ -32,7 +32,7 @@ import openai
 from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from reviewer.llm.config import LLMConfig
+from reviewer.llm.config import LOCAL_PLACEHOLDER_KEY, LLMConfig
 from reviewer.llm.errors import CallRefused, LLMError, ModeRejected, OutputInvalid, TransportError
 from reviewer.llm.schema import RowJudgement, grammar_schema, json_schema, parse_judgement, validation_message
 
@@ -141,7 +141,7 @@ class ChatClient:
                  on_mode: Callable[[str], None] | None = None) -> None:
         self.config = config
         self._openai = openai.OpenAI(
-            api_key=config.api_key,
+            api_key=config.api_key or LOCAL_PLACEHOLDER_KEY,
             base_url=config.base_url,
             max_retries=0,  # tenacity below is the only retry layer
             timeout=config.timeout,
