@@ -109,11 +109,17 @@ def judge_report(
                 req.answer = None  # a stale entry from an older schema: ask again
         requests.append(req)
 
-    client = ChatClient(
-        config,
-        remembered_mode=cache.mode_for(config.base_url, config.model),
-        on_mode=lambda m: cache.remember_mode(config.base_url, config.model, m),
-    )
+    try:
+        client = ChatClient(
+            config,
+            remembered_mode=cache.mode_for(config.base_url, config.model),
+            on_mode=lambda m: cache.remember_mode(config.base_url, config.model, m),
+        )
+    except Exception as exc:  # e.g. the SDK refusing the settings: every row 未完成, review kept
+        reason = scrub(f"客户端无法创建: {type(exc).__name__}: {exc}"[:200], config.api_key)
+        log.warning("LLM client could not be created: %s", reason)
+        verdicts, _, run = not_run(report, f"未完成: {reason}", config)
+        return verdicts, [], run
 
     def ask(req: RowRequest) -> None:
         def build(schema_in_prompt: bool) -> list[dict]:
