@@ -13,8 +13,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from reviewer.checks.arith import SCORE_EPS, fmt, q
+from reviewer.checks.arith import SCORE_EPS, decimals_of, fmt, half_step, q
 from reviewer.checks.data import ReportData
+from reviewer.checks.statements import fold
 from reviewer.findings import Finding
 from reviewer.model import Report, ScoreRow
 from reviewer.review import IndicatorResult
@@ -29,8 +30,10 @@ class Outcome:
     high: float
     working: str
 
-    def admits(self, claimed: float) -> bool:
-        return self.low - SCORE_EPS <= claimed <= self.high + SCORE_EPS
+    def admits(self, claimed: float, printed: str = "") -> bool:
+        # "3.53" stands for 3.5294…: a claim printed with decimals is allowed its own rounding.
+        slack = half_step(fold(printed)) if decimals_of(fold(printed)) else 0.0
+        return self.low - SCORE_EPS - slack <= claimed <= self.high + SCORE_EPS + slack
 
     @property
     def shown(self) -> str:
@@ -91,9 +94,10 @@ def _deduct(ind: Indicator, points: float, value: float, shown: str) -> Outcome:
     linear = max(0.0, points - rule.per_unit * over)
     rounded = max(0.0, points - rule.per_unit * math.ceil(over - 1e-9))
     words = "超过" if rule.full_if == "<=" else "低于"
+    d = max(ind.decimals, 2)  # the excess as used in the arithmetic, not as the rate is displayed
     text = (
-        f"{shown}，{words}{fmt(rule.threshold)}{ind.unit} {fmt(over, ind.decimals)}{_unit_words(ind)}，"
-        f"每{_unit_words(ind).removeprefix('个')}扣{fmt(rule.per_unit)}分 → {fmt(points)} − {fmt(rule.per_unit)}×{fmt(over, ind.decimals)} = {fmt(linear)}分"
+        f"{shown}，{words}{fmt(rule.threshold)}{ind.unit} {fmt(over, d)}{_unit_words(ind)}，"
+        f"每{_unit_words(ind).removeprefix('个')}扣{fmt(rule.per_unit)}分 → {fmt(points)} − {fmt(rule.per_unit)}×{fmt(over, d)} = {fmt(linear)}分"
     )
     if not math.isclose(linear, rounded, abs_tol=SCORE_EPS):
         text += f"（不足一{_unit_words(ind).removeprefix('个')}按一{_unit_words(ind).removeprefix('个')}计为{fmt(rounded)}分）"
@@ -209,7 +213,7 @@ def _rescore_row(row: ScoreRow, ind: Indicator, data: ReportData, pending: Pendi
         return [finding], _result(row, ind, "unverifiable", working=outcome.note or f"缺少{what}", needs=needs)
     if claimed is None:
         return [], _result(row, ind, "unverifiable", recomputed=outcome.high, working=outcome.working + "；自评得分未填写")
-    if outcome.admits(claimed):
+    if outcome.admits(claimed, row.self_score.raw):
         return [], _result(row, ind, "verified", recomputed=claimed, working=outcome.working)
     caveat = "（该评分规则出处待核实，仅供参考。）" if ind.unverified else ""
     finding = Finding(
