@@ -60,6 +60,7 @@ _STATEMENT = re.compile(
     rf"(?:\s*[,，]?\s*(?:比上年|较上年|同比)?\s*(?P<rdir>增长|增加|上升|提高|下降|减少|降低)了?\s*(?:幅度为|率为|比例为)?\s*(?P<rate>\d+(?:[.．]\d+)?)\s*[%％])?"
     rf"(?:\s*[,，]?\s*占(?P<base>[^\d,，;；。:：]{{1,12}}?)(?:的)?(?:比重|比例)?(?:为)?\s*(?P<share>\d+(?:[.．]\d+)?)\s*[%％])?"
 )
+_CHANGE_BEFORE = re.compile(r"(?:增加|增长|上升|提高|减少|下降|降低|减|节约|节省)了?\s*$")
 _QUOTES = re.compile(r"[“”\"'‘’「」]")
 _CLAUSE_START = re.compile(r"[,，;；。:：!！?？\n]")
 _SENTENCE_END = "。;；!！?？\n"
@@ -144,6 +145,8 @@ def parse_text(text: Text) -> list[Statement]:
     for m in _STATEMENT.finditer(flat):
         clause_start = max((x.end() for x in _CLAUSE_START.finditer(flat, 0, m.start())), default=0)
         words = flat[clause_start : m.start()]
+        if _CHANGE_BEFORE.search(words):
+            continue  # "较上年减少6,828元" states a change, not this year's amount
         subject = subject_of(words)
         if subject is None:
             continue
