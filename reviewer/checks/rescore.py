@@ -169,7 +169,7 @@ def recompute(ind: Indicator, points: float, data: ReportData) -> Outcome | Miss
 # ---------------------------------------------------------------- per row
 
 
-def _result(row: ScoreRow, ind: Indicator | None, status: str, **kw) -> IndicatorResult:
+def _result(row: ScoreRow, status: str, **kw) -> IndicatorResult:
     return IndicatorResult(
         row_index=row.index,
         indicator=row.level3,
@@ -185,7 +185,7 @@ def _rescore_row(row: ScoreRow, ind: Indicator, data: ReportData, pending: Pendi
     points = row.points.value if row.points.known else ind.points
     if ind.kind != "computed":
         pending.rows.append((row, ind))
-        return [], _result(row, ind, "unverifiable", working=f"定性指标，须查阅佐证：{'；'.join(ind.needs)}", needs=list(ind.needs))
+        return [], _result(row, "unverifiable", working=f"定性指标，须查阅佐证：{'；'.join(ind.needs)}", needs=list(ind.needs))
     outcome = recompute(ind, points, data)
     if isinstance(outcome, Missing):
         needs = outcome.needs
@@ -199,9 +199,9 @@ def _rescore_row(row: ScoreRow, ind: Indicator, data: ReportData, pending: Pendi
                 code="score.unsupported", severity="warning", message=message,
                 location=row.self_score.location, expected="、".join(needs), found=claimed,
             )
-            return [finding], _result(row, ind, "doubtful", working="报告未给出" + "、".join(needs), needs=needs)
+            return [finding], _result(row, "doubtful", working="报告未给出" + "、".join(needs), needs=needs)
         if claimed is None:
-            return [], _result(row, ind, "unverifiable", working="自评得分未填写或无法读取", needs=needs)
+            return [], _result(row, "unverifiable", working="自评得分未填写或无法读取", needs=needs)
         what = "、".join(needs) if needs else "复核所需数据"
         message = f"评分表{q(row.level3)}自评{fmt(claimed)}分，" + (
             f"{outcome.note}，无法复核。" if outcome.note else f"报告未提供{what}，无法复核。"
@@ -210,11 +210,11 @@ def _rescore_row(row: ScoreRow, ind: Indicator, data: ReportData, pending: Pendi
             code="score.unverifiable", severity="info", message=message,
             location=row.self_score.location, expected=what, found=claimed,
         )
-        return [finding], _result(row, ind, "unverifiable", working=outcome.note or f"缺少{what}", needs=needs)
+        return [finding], _result(row, "unverifiable", working=outcome.note or f"缺少{what}", needs=needs)
     if claimed is None:
-        return [], _result(row, ind, "unverifiable", recomputed=outcome.high, working=outcome.working + "；自评得分未填写")
+        return [], _result(row, "unverifiable", recomputed=outcome.high, working=outcome.working + "；自评得分未填写")
     if outcome.admits(claimed, row.self_score.raw):
-        return [], _result(row, ind, "verified", recomputed=claimed, working=outcome.working)
+        return [], _result(row, "verified", recomputed=claimed, working=outcome.working)
     caveat = "（该评分规则出处待核实，仅供参考。）" if ind.unverified else ""
     finding = Finding(
         code="score.recomputed_differs",
@@ -225,7 +225,7 @@ def _rescore_row(row: ScoreRow, ind: Indicator, data: ReportData, pending: Pendi
         found=claimed,
     )
     status = "doubtful" if ind.unverified else "wrong"
-    return [finding], _result(row, ind, status, recomputed=round(outcome.high, 2), working=outcome.working)
+    return [finding], _result(row, status, recomputed=round(outcome.high, 2), working=outcome.working)
 
 
 def _pending_finding(report: Report, pending: Pending) -> list[Finding]:
@@ -261,7 +261,7 @@ def rescore(report: Report, rubric: Rubric, data: ReportData) -> tuple[list[Find
         if group and carrier is not None and carrier != row.index and carrier in carriers:
             lead = carriers[carrier]
             results.append(
-                _result(row, None, lead.status, working=f"与{q(lead.indicator)}共用分值（合并单元格），见该行", needs=lead.needs)
+                _result(row, lead.status, working=f"与{q(lead.indicator)}共用分值（合并单元格），见该行", needs=lead.needs)
             )
             continue
         ind = match(rubric, row)
@@ -274,7 +274,7 @@ def rescore(report: Report, rubric: Rubric, data: ReportData) -> tuple[list[Find
                     location=row.location,
                 )
             )
-            results.append(_result(row, None, "not_checked", working="评分标准中没有此指标"))
+            results.append(_result(row, "not_checked", working="评分标准中没有此指标"))
             continue
         row_findings, result = _rescore_row(row, ind, data, pending)
         findings += row_findings
