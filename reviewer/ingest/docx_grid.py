@@ -189,7 +189,9 @@ def parse_body(xml: bytes, path: Path | str = "") -> Body:
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
-        raise InputError(path, f"文档 XML 已损坏：{exc.msg if hasattr(exc, 'msg') else exc}") from exc
+        # libxml2 messages can span lines ("…out of allowed range\n, line 2"): the user sees one.
+        detail = " ".join(str(exc.msg if getattr(exc, "msg", None) else exc).split())
+        raise InputError(path, f"文档 XML 已损坏：{detail}") from exc
     body = root.find(f"{W}body")
     if body is None:
         raise InputError(path, "文档没有正文（word/document.xml 中没有 w:body）")
