@@ -59,3 +59,15 @@ def test_xml_error_with_a_nul_is_one_line(tmp_path):
     line = str(info.value)
     assert "\n" not in line and "\r" not in line, line
     assert "nul.docx" in line and "XML 已损坏" in line
+
+
+def test_long_numbered_paragraph_with_many_spaces_is_fast(tmp_path):
+    """A 综述 paragraph "一、a<200k spaces>b" made the heading regex backtrack quadratically (minutes)."""
+    xml = m.seed_xml().decode("utf-8")
+    anchor = "评价报告综述</w:t></w:r></w:p>"
+    assert anchor in xml
+    para = "<w:p><w:r><w:t xml:space='preserve'>一、a" + " " * 200_000 + "b</w:t></w:r></w:p>"
+    path = _write(tmp_path, "spaces.docx", m.build(xml.replace(anchor, anchor + para, 1)))
+    with _within(5):
+        report = load_report(path)
+    assert report.sections  # the real headings after it are still read

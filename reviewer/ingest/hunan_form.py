@@ -414,8 +414,9 @@ def _read_sections(body: Body, report: Report) -> None:
             continue
         if "评分表" in text and len(text) < 30:
             break  # the 评分表 title follows the 综述 in some files
-        m = _NUMBERED.match(text)
-        if m and len(text) <= 40:
+        # Length first: `(.+?)\s*$` is quadratic on a long run of spaces, and headings are short.
+        m = _NUMBERED.match(text) if len(text) <= 40 else None
+        if m:
             current = Section(number=m.group(1), heading=m.group(2).strip(), paragraphs=[], location=para.location.model_copy(update={"label": f"{m.group(1)}、{m.group(2).strip()}"}))
             report.sections.append(current)
         elif _UNNUMBERED_HEADING.match(text):
