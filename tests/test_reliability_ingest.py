@@ -71,3 +71,35 @@ def test_long_numbered_paragraph_with_many_spaces_is_fast(tmp_path):
     with _within(5):
         report = load_report(path)
     assert report.sections  # the real headings after it are still read
+
+
+def _with_body_tail(tail: str) -> bytes:
+    xml = m.seed_xml().decode("utf-8")
+    return m.build(xml.replace("</w:body>", tail + "</w:body>", 1))
+
+
+@pytest.mark.parametrize(
+    "name, tail, problem",
+    [
+        # Millions of empty elements fit in the 64 MB document.xml cap and took minutes (a 2M-cell
+        # table 27 s, 1M tables 43 s, 1M 综述 paragraphs 59 s and 5 GB): the counts are capped too.
+        ("tables.docx", "<w:tbl/>" * 10_001, "个表格"),
+        ("paragraphs.docx", "<w:p/>" * 200_001, "个段落"),
+        ("cells.docx", "<w:tbl>" + ("<w:tr>" + "<w:tc/>" * 50 + "</w:tr>") * 4_001 + "</w:tbl>", "个单元格"),
+    ],
+    ids=["tables", "paragraphs", "cells"],
+)
+def test_element_counts_are_capped(tmp_path, name, tail, problem):
+    path = _write(tmp_path, name, _with_body_tail(tail))
+    with _within(20), pytest.raises(InputError) as info:
+        load_report(path)
+    assert name in str(info.value) and problem in str(info.value) and "文档过大" in str(info.value)
+
+
+def test_ten_thousand_row_table_is_still_read(tmp_path):
+    rows = "<w:tr>" + "<w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc>" * 8 + "</w:tr>"
+    path = _write(tmp_path, "rows.docx", _with_body_tail("<w:tbl>" + rows * 10_000 + "</w:tbl>"))
+    with _within(20):
+        report = load_report(path)
+    assert report.score_table is not None and len(report.targets) == 8
+

@@ -25,7 +25,11 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_DOCUMENT_XML = 64 * 1024 * 1024  # inflated bytes of word/document.xml
 MAX_TOTAL_INFLATED = 256 * 1024 * 1024
 MAX_GRID_COLS = 64
-MAX_CELLS = 2_000_000
+# Element counts, per document. The form has ~500 cells and a few hundred paragraphs; a 64 MB
+# document.xml of empty elements would otherwise mean millions of objects and minutes of work.
+MAX_CELLS = 200_000  # grid positions, a merged cell counted at each
+MAX_PARAGRAPHS = 200_000  # body and cell paragraphs
+MAX_TABLES = 10_000
 
 
 @dataclass(eq=False)  # identity is what makes a merged span one cell
@@ -97,10 +101,30 @@ def _para_text(p: etree._Element) -> str:
     return "".join(parts)
 
 
-def _cell_paragraphs(tc: etree._Element) -> list[str]:
+@dataclass
+class _Budget:
+    """What is left of the per-document element caps; spending past one is an InputError."""
+
+    cells: int = MAX_CELLS
+    paragraphs: int = MAX_PARAGRAPHS
+    tables: int = MAX_TABLES
+
+    def spend(self, what: str, n: int = 1) -> None:
+        left = getattr(self, what) - n
+        setattr(self, what, left)
+        if left < 0:
+            limit, label = {"cells": (MAX_CELLS, "个单元格"), "paragraphs": (MAX_PARAGRAPHS, "个段落"), "tables": (MAX_TABLES, "个表格")}[what]
+            raise InputError("", f"文档过大（超过 {limit} {label}），不像是一份自评报告，已拒绝")
+
+
+def _cell_paragraphs(tc: etree._Element, budget: _Budget) -> list[str]:
     # Nested tables are flattened into the cell's text: the form has none, but WPS exports do.
     # Trailing spaces differ between Word, WPS and LibreOffice saves of the same form.
-    return [_para_text(p).rstrip() for p in tc.iter(f"{W}p")]
+    out = []
+    for p in tc.iter(f"{W}p"):
+        budget.spend("paragraphs")
+        out.append(_para_text(p).rstrip())
+    return out
 
 
 def _int_attr(el: etree._Element | None, default: int) -> int:
@@ -112,13 +136,13 @@ def _int_attr(el: etree._Element | None, default: int) -> int:
         return default
 
 
-def _read_grid(tbl: etree._Element, index: int) -> Grid:
+def _read_grid(tbl: etree._Element, index: int, budget: _Budget | None = None) -> Grid:
+    budget = budget or _Budget()
     grid_el = tbl.find(f"{W}tblGrid")
     ncols = len(grid_el.findall(f"{W}gridCol")) if grid_el is not None else 0
     rows: list[list[Cell | None]] = []
     header_rows: set[int] = set()
     above: dict[int, Cell] = {}  # grid column → cell occupying it in the previous row
-    cells_seen = 0
     for r, tr in enumerate(tbl.findall(f"{W}tr")):
         trpr = tr.find(f"{W}trPr")
         before = _int_attr(trpr.find(f"{W}gridBefore") if trpr is not None else None, 0)
@@ -138,13 +162,11 @@ def _read_grid(tbl: etree._Element, index: int) -> Grid:
             cell = above.get(col) if continues else None
             if cell is None:
                 # A vMerge that continues from nothing is read as a cell of its own.
-                paras = _cell_paragraphs(tc)
+                paras = _cell_paragraphs(tc, budget)
                 cell = Cell(text="\n".join(paras), table=index, row=r, col=col, paragraphs=paras)
             row.extend([cell] * span)
             col += span
-            cells_seen += span
-            if cells_seen > MAX_CELLS:
-                raise InputError("", f"表格过大（超过 {MAX_CELLS} 个单元格）")
+            budget.spend("cells", span)
         rows.append(row)
         above = {c: cell for c, cell in enumerate(row) if cell is not None}
     ncols = max([ncols, *(len(r) for r in rows)]) if rows else ncols
@@ -197,17 +219,20 @@ def parse_body(xml: bytes, path: Path | str = "") -> Body:
         raise InputError(path, "文档没有正文（word/document.xml 中没有 w:body）")
     blocks: list[Paragraph | Grid] = []
     n_par = n_tbl = 0
-    # Paragraphs inside content controls (w:sdt) belong to the body flow too.
-    for el in _body_children(body):
-        if el.tag == f"{W}p":
-            blocks.append(Paragraph(index=n_par, text=_para_text(el)))
-            n_par += 1
-        elif el.tag == f"{W}tbl":
-            try:
-                blocks.append(_read_grid(el, n_tbl))
-            except InputError as exc:
-                raise InputError(path, exc.problem) from exc
-            n_tbl += 1
+    budget = _Budget()
+    try:
+        # Paragraphs inside content controls (w:sdt) belong to the body flow too.
+        for el in _body_children(body):
+            if el.tag == f"{W}p":
+                budget.spend("paragraphs")
+                blocks.append(Paragraph(index=n_par, text=_para_text(el)))
+                n_par += 1
+            elif el.tag == f"{W}tbl":
+                budget.spend("tables")
+                blocks.append(_read_grid(el, n_tbl, budget))
+                n_tbl += 1
+    except InputError as exc:
+        raise InputError(path, exc.problem) from exc
     return Body(blocks=blocks)
 
 
