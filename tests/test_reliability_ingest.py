@@ -103,3 +103,15 @@ def test_ten_thousand_row_table_is_still_read(tmp_path):
         report = load_report(path)
     assert report.score_table is not None and len(report.targets) == 8
 
+
+def test_overlong_narrative_is_cut_and_listed_as_unread(tmp_path):
+    from reviewer.ingest.hunan_form import MAX_NARRATIVE_PARAGRAPHS
+
+    xml = m.seed_xml().decode("utf-8")
+    anchor = "评价报告综述</w:t></w:r></w:p>"
+    paras = "<w:p><w:r><w:t>一、情况</w:t></w:r></w:p>" * (MAX_NARRATIVE_PARAGRAPHS + 10)
+    path = _write(tmp_path, "long.docx", m.build(xml.replace(anchor, anchor + paras, 1)))
+    with _within(20):
+        report = load_report(path)
+    assert len(report.sections) <= MAX_NARRATIVE_PARAGRAPHS
+    assert any(u.part == "评价报告综述" and "段落过多" in u.reason for u in report.unread)

@@ -380,6 +380,9 @@ def _read_evaluators(body: Body, report: Report) -> None:
 # ---------------------------------------------------------------- 评价报告综述
 
 
+# A 综述 runs to a few dozen paragraphs; past this many the rest is listed as unread, not parsed.
+MAX_NARRATIVE_PARAGRAPHS = 5_000
+
 _NUMBERED = re.compile(r"^\s*([一二三四五六七八九十]+)\s*[、.．]\s*(.+?)\s*$")
 _UNNUMBERED_HEADING = re.compile(r"^[^（(，。；：,;:][^，。；：,;:]{1,19}情况$")
 
@@ -407,6 +410,15 @@ def _read_sections(body: Body, report: Report) -> None:
     if not paragraphs:
         report.unread.append(Unread(part="评价报告综述", reason="未找到“评价报告综述”"))
         return
+    if len(paragraphs) > MAX_NARRATIVE_PARAGRAPHS:
+        report.unread.append(
+            Unread(
+                part="评价报告综述",
+                reason=f"段落过多（{len(paragraphs)} 段），只读取了前 {MAX_NARRATIVE_PARAGRAPHS} 段",
+                location=paragraphs[MAX_NARRATIVE_PARAGRAPHS].location,
+            )
+        )
+        paragraphs = paragraphs[:MAX_NARRATIVE_PARAGRAPHS]
     current: Section | None = None
     for para in paragraphs:
         text = para.text.strip()
