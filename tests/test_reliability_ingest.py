@@ -115,3 +115,40 @@ def test_overlong_narrative_is_cut_and_listed_as_unread(tmp_path):
         report = load_report(path)
     assert len(report.sections) <= MAX_NARRATIVE_PARAGRAPHS
     assert any(u.part == "评价报告综述" and "段落过多" in u.reason for u in report.unread)
+
+
+@pytest.mark.parametrize("style", ["alternate", "choice-only", "vml-only"])
+def test_text_in_a_text_box_is_read_once(tmp_path, style):
+    """Word saves a text box as mc:Choice (wps) plus an mc:Fallback (VML) copy, and the box's own
+    paragraphs sit inside the anchoring one: the label was read two to four times ("联系人联系人…")
+    and then not found."""
+    from lxml import etree
+
+    root = m.seed_tree()
+    tc = next(tc for tc in m.all_cells(root) if m.cell_text(tc).strip() == "联系人")
+    for p in tc.findall(m.W + "p"):
+        tc.remove(p)
+
+    def box_content():
+        content = m.w("txbxContent")
+        content.append(m.paragraph("联系人"))
+        return content
+
+    run = m.w("r")
+    if style == "vml-only":
+        shape = etree.SubElement(etree.SubElement(run, m.W + "pict"), f"{{{m.V_NS}}}shape")
+        etree.SubElement(shape, f"{{{m.V_NS}}}textbox").append(box_content())
+    else:
+        ac = etree.SubElement(run, f"{{{m.MC_NS}}}AlternateContent")
+        choice = etree.SubElement(ac, f"{{{m.MC_NS}}}Choice", Requires="wps")
+        etree.SubElement(etree.SubElement(choice, f"{{{m.WPS_NS}}}wsp"), f"{{{m.WPS_NS}}}txbx").append(box_content())
+        if style == "alternate":
+            shape = etree.SubElement(etree.SubElement(etree.SubElement(ac, f"{{{m.MC_NS}}}Fallback"), m.W + "pict"), f"{{{m.V_NS}}}shape")
+            etree.SubElement(shape, f"{{{m.V_NS}}}textbox").append(box_content())
+    p = m.w("p")
+    p.append(run)
+    tc.append(p)
+    report = load_report(_write(tmp_path, "box.docx", m.build(m.tostring(root))))
+    seed = load_report(m.SEED_DOCX)
+    assert report.contact.text == seed.contact.text and report.contact.text
+    assert not any(u.part == "联系人" for u in report.unread)

@@ -86,19 +86,44 @@ class Body:
         return [b for b in self.blocks if isinstance(b, Paragraph)]
 
 
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TEXT = {f"{W}t", f"{W}br", f"{W}cr", f"{W}tab", f"{W}noBreakHyphen"}
+
+
 def _para_text(p: etree._Element) -> str:
+    """The paragraph's text; a text box anchored in it is read once, its paragraphs on new lines.
+
+    Word saves a text box twice (mc:Choice for itself, mc:Fallback in VML for older readers): the
+    fallback is skipped. Paragraphs inside the box are part of this paragraph's text.
+    """
     parts: list[str] = []
-    for el in p.iter(f"{W}t", f"{W}br", f"{W}cr", f"{W}tab", f"{W}noBreakHyphen"):
+    walk = etree.iterwalk(p, events=("start",))
+    for _, el in walk:
         tag = el.tag
-        if tag == f"{W}t":
+        if tag == MC_FALLBACK:
+            walk.skip_subtree()
+        elif tag == f"{W}t":
             parts.append(el.text or "")
         elif tag == f"{W}tab":
             parts.append("\t")
         elif tag == f"{W}noBreakHyphen":
             parts.append("-")
-        else:
+        elif tag in _TEXT:
+            parts.append("\n")
+        elif tag == f"{W}p" and el is not p and parts and not parts[-1].endswith("\n"):
             parts.append("\n")
     return "".join(parts)
+
+
+def _top_paragraphs(tc: etree._Element):
+    """The cell's paragraphs (nested tables included), not those inside a text box or a fallback."""
+    walk = etree.iterwalk(tc, events=("start",))
+    for _, el in walk:
+        if el.tag == f"{W}p":
+            yield el
+            walk.skip_subtree()  # a text box's paragraphs are read as part of this one
+        elif el.tag == MC_FALLBACK:
+            walk.skip_subtree()
 
 
 @dataclass
@@ -121,7 +146,7 @@ def _cell_paragraphs(tc: etree._Element, budget: _Budget) -> list[str]:
     # Nested tables are flattened into the cell's text: the form has none, but WPS exports do.
     # Trailing spaces differ between Word, WPS and LibreOffice saves of the same form.
     out = []
-    for p in tc.iter(f"{W}p"):
+    for p in _top_paragraphs(tc):
         budget.spend("paragraphs")
         out.append(_para_text(p).rstrip())
     return out
