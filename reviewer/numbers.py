@@ -5,6 +5,7 @@ Pure functions; no I/O.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -48,6 +49,8 @@ def parse_number(raw: str, location: Location | None = None, default_unit: str |
     if not m:
         return Number(raw=raw, state="unparsed", location=loc)
     value = float(m.group("num").replace(",", ""))
+    if not math.isfinite(value):  # 400 nines overflow to inf: JSON would say "value": null
+        return Number(raw=raw, state="unparsed", location=loc)
     if m.group("sign") == "-":
         value = -value
     return Number(raw=raw, state="value", value=value, unit=m.group("unit") or default_unit, location=loc)

@@ -152,3 +152,25 @@ def test_text_in_a_text_box_is_read_once(tmp_path, style):
     seed = load_report(m.SEED_DOCX)
     assert report.contact.text == seed.contact.text and report.contact.text
     assert not any(u.part == "联系人" for u in report.unread)
+
+
+@pytest.mark.parametrize(
+    "raw, state, value",
+    [
+        ("1,234.5", "value", 1234.5),
+        ("１２３", "value", 123.0),
+        ("１，２３４．５", "value", 1234.5),
+        ("12.3.4", "unparsed", None),
+        ("5%%", "unparsed", None),
+        ("—", "none", None),
+        ("9" * 400, "unparsed", None),  # overflowed to inf, and the JSON memo said "value": null
+    ],
+)
+def test_odd_figures(raw, state, value):
+    from reviewer.model import Number
+    from reviewer.numbers import parse_number
+
+    n = parse_number(raw)
+    assert (n.state, n.value) == (state, value)
+    back = Number.model_validate_json(n.model_dump_json())
+    assert (back.state, back.value) == (state, value)
