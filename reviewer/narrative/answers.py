@@ -1,0 +1,213 @@
+"""How a completion answers, whatever the target: empty, the form's instruction text, stock
+phrases, the target's own words, or text copied from another field of the report.
+
+Each check returns a Finding (or None) citing the span of the completion it rests on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz
+
+from reviewer.findings import Finding
+from reviewer.model import TargetRow, Text
+from reviewer.narrative.figures import concrete_spans
+from reviewer.narrative.text import PUNCTUATION, content_length, fold, sentences
+from reviewer.narrative.vocabulary import vocabulary
+
+VAGUE_SHARE = 0.35  # stock phrases cover at least this share of a completion with no figure
+# With nothing concrete of its own, a completion restates its target when this share of it is
+# made of the target's 4-character runs, or when it copies a run this long from the target.
+RESTATE_SHARE = 0.5
+RESTATE_RUN = 6
+COPY_SIMILARITY = 90  # rapidfuzz partial_ratio for a sentence to count as copied
+COPY_SHARE = 0.6  # copied sentences make up this share of the completion
+COPY_MIN_CHARS = 15  # shorter overlaps are stock phrases everyone writes, not copying
+MIN_SENTENCE = 8  # sentences shorter than this are not compared (“完成。”)
+NGRAM = 4
+WORD_LIMIT = re.compile(r"\d+字以内")
+
+
+def _prefix(row: TargetRow) -> str:
+    return f"{row.kind}："
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _squash(text: str) -> str:
+    return "".join(c for c in fold(text) if not c.isspace())
+
+
+# --- blank and unfilled ------------------------------------------------------------------------
+
+
+def empty_or_template(row: TargetRow) -> Finding | None:
+    v = vocabulary()
+    text = row.completion.text
+    squashed = _squash(text)
+    loc = row.completion.location
+    if not squashed or squashed in v.empty_marks or content_length(squashed) == 0:
+        shown = f"“{text.strip()}”" if text.strip() else "空白"
+        return Finding(code="completion.empty", severity="warning", source="rules", location=loc,
+                       message=f"{_prefix(row)}完成情况为{shown}，没有说明完成了什么。", found=text.strip())
+    folded = fold(text)
+    # "（100字以内）" is part of the instruction, not a figure of the answer
+    answered = bool(concrete_spans(WORD_LIMIT.sub("", folded)))
+    for marker in v.template_markers:
+        at = folded.find(marker)
+        if at >= 0 and not answered and content_length(text) <= v.template_max_chars:
+            return Finding(code="completion.template", severity="warning", source="rules",
+                           location=loc.with_span(at, at + len(marker)),
+                           message=f"{_prefix(row)}完成情况仍是表格的填写说明（“{_excerpt(text)}”），未填写实际完成情况。",
+                           found=text.strip())
+    return None
+
+
+# --- stock phrases -----------------------------------------------------------------------------
+
+
+def stock_spans(folded: str) -> list[tuple[int, int]]:
+    v = vocabulary()
+    spans = []
+    for phrase in v.stock_phrases:
+        start = folded.find(phrase)
+        while start >= 0:
+            spans.append((start, start + len(phrase)))
+            start = folded.find(phrase, start + 1)
+    for pattern in v.stock_patterns:
+        spans += [m.span() for m in pattern.finditer(folded)]
+    return sorted(spans)
+
+
+def _covered_share(text: str, spans: list[tuple[int, int]]) -> float:
+    covered = [False] * len(text)
+    for s, e in spans:
+        for i in range(s, e):
+            covered[i] = True
+    total = content_length(text)
+    hit = sum(1 for i, c in enumerate(text) if covered[i] and c not in PUNCTUATION)
+    return hit / total if total else 0.0
+
+
+def vague(row: TargetRow) -> Finding | None:
+    folded = fold(row.completion.text)
+    if concrete_spans(folded):
+        return None
+    spans = stock_spans(folded)
+    share = _covered_share(folded, spans)
+    if share < VAGUE_SHARE:
+        return None
+    phrases = list(dict.fromkeys(row.completion.text[s:e] for s, e in spans))
+    shown = "、".join(f"“{p}”" for p in phrases[:4])
+    return Finding(
+        code="completion.vague", severity="warning", source="rules",
+        location=row.completion.location.with_span(spans[0][0], spans[-1][1]),
+        message=f"{_prefix(row)}完成情况没有数字、日期或具体成果，主要是{shown}等套话（约占{share:.0%}），无法据以判断完成程度。",
+        found="、".join(phrases),
+    )
+
+
+# --- the target's own words --------------------------------------------------------------------
+
+
+def restates_target(row: TargetRow) -> Finding | None:
+    completion, target = fold(row.completion.text), fold(row.target.text)
+    if len(completion) < NGRAM or len(target) < NGRAM:
+        return None
+    grams = {target[i : i + NGRAM] for i in range(len(target) - NGRAM + 1)}
+    spans = [(i, i + NGRAM) for i in range(len(completion) - NGRAM + 1) if completion[i : i + NGRAM] in grams]
+    share = _covered_share(completion, spans)
+    run = SequenceMatcher(None, completion, target, autojunk=False).find_longest_match(0, len(completion), 0, len(target))
+    run_text = completion[run.a : run.a + run.size]
+    news = [completion[s:e] for s, e in concrete_spans(completion) if completion[s:e] not in target]
+    # the target's words plus a figure, date or named output of its own is a proper answer
+    if news or (share < RESTATE_SHARE and content_length(run_text) < RESTATE_RUN):
+        return None
+    quoted = row.completion.text[run.a : run.a + run.size].strip("，。；、 ")
+    if share >= RESTATE_SHARE:
+        detail = f"约{share:.0%}的文字与绩效目标相同（如“{_excerpt(quoted)}”）"
+    else:
+        detail = f"照搬了绩效目标中的“{_excerpt(quoted)}”，此外没有数字、日期或具体成果"
+    return Finding(
+        code="completion.restates_target", severity="warning", source="rules",
+        location=row.completion.location.with_span(run.a, run.a + run.size),
+        message=f"{_prefix(row)}完成情况基本是复述目标：{detail}，不能说明目标已达成。",
+        expected=row.target.text.strip(), found=quoted,
+    )
+
+
+# --- copied from elsewhere in the report -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OtherField:
+    name: str  # Chinese, as the memo names it: "年度总体运行情况及取得的成绩"
+    text: Text
+
+
+def _where(text: Text) -> str:
+    """Coordinates only: the field's own name is already in the message."""
+    coords = text.location.model_copy(update={"label": ""}).describe()
+    return "" if coords == "全文" else coords
+
+
+@dataclass(frozen=True)
+class _Copy:
+    field: OtherField
+    spans: list[tuple[int, int]]  # in the completion
+    chars: int
+
+
+@lru_cache(maxsize=256)  # each field is compared with every row's completion
+def _grams(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + NGRAM] for i in range(len(text) - NGRAM + 1))
+
+
+def _copied_spans(completion: str, other: str) -> list[tuple[int, int]]:
+    grams = _grams(other)
+    spans = []
+    for sent in sentences(completion):
+        if content_length(sent.text) < MIN_SENTENCE:
+            continue
+        if not any(sent.text[i : i + NGRAM] in grams for i in range(len(sent.text) - NGRAM + 1)):
+            continue  # nothing in common: skip the fuzzy comparison
+        found = fuzz.partial_ratio_alignment(sent.text, other, score_cutoff=COPY_SIMILARITY)
+        if found is not None:
+            spans.append((sent.start + found.src_start, sent.start + found.src_end))
+    return spans
+
+
+def copied(row: TargetRow, others: list[OtherField]) -> Finding | None:
+    completion = fold(row.completion.text)
+    total = content_length(completion)
+    if total < COPY_MIN_CHARS:
+        return None
+    copies: list[_Copy] = []
+    for field in others:
+        if field.text.blank:
+            continue
+        spans = _copied_spans(completion, fold(field.text.text))
+        chars = sum(content_length(completion[s:e]) for s, e in spans)
+        if chars >= COPY_MIN_CHARS and chars / total >= COPY_SHARE:
+            copies.append(_Copy(field, spans, chars))
+    if not copies:
+        return None
+    main = max(copies, key=lambda c: c.chars)
+    start, end = main.spans[0][0], main.spans[-1][1]
+    names = "、".join(f"“{c.field.name}”{_where(c.field.text)}" for c in copies)
+    share = main.chars / total
+    return Finding(
+        code="completion.copied", severity="warning", source="rules",
+        location=row.completion.location.with_span(start, end),
+        message=(f"{_prefix(row)}完成情况与{names}基本相同（约{share:.0%}的文字一致，"
+                 f"如“{_excerpt(row.completion.text[start:end])}”），不是针对本指标填写的完成情况。"),
+        expected="、".join(c.field.name for c in copies),
+        found=row.completion.text[start:end],
+    )

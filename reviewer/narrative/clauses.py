@@ -1,0 +1,149 @@
+"""Splitting a 绩效目标 into clauses and reading each measurable one.
+
+"全年编辑《区委通报》《云溪情况》等办公室内刊15期以上，在市级以上刊物上发表文稿10篇以上，形成一批…成果。"
+→ [办公室内刊 ≥ 15 期 (全年)], [市级以上刊物发表文稿 ≥ 10 篇], [qualitative: "一批" is no number]
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewer.narrative.figures import Figure, find_figures
+from reviewer.narrative.text import Piece, fold, split
+from reviewer.narrative.vocabulary import vocabulary
+from reviewer.review import Clause
+
+# Written before the figure (the last one wins: "控制在…以内" is read from the words after it).
+COMPARATOR_BEFORE = [
+    (re.compile(r"(不少于|不低于|不小于|至少|≥|>=|达到|达|(?<!不)(?:超过|大于|高于)|>)$"), ">="),
+    (re.compile(r"(不超过|不高于|不多于|不大于|≤|<=|控制在|(?<!不)(?:低于|少于|小于)|最多|<)$"), "<="),
+    (re.compile(r"(=|为)$"), "="),
+]
+# Written after the unit.
+COMPARATOR_AFTER = [
+    (re.compile(r"^(及以上|以上|或以上|之上)"), ">="),
+    (re.compile(r"^(以内|之内|以下|或以下)"), "<="),
+]
+# A bare 内 bounds only a duration: "24小时内回复" is ≤, "15期内刊" is not.
+DURATION_UNITS = frozenset({"小时", "天", "工作日", "分钟"})
+# Joins two measurable parts in one piece: "内刊15期和简报20期". "及时" is not a join.
+JOINERS = re.compile(r"以及|和|及(?!时)|与|、|并")
+DEADLINE = re.compile(r"(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日|底|末|份|中旬|上旬|下旬)?(?:前|以前|之前|内)?")
+LEADING_NOISE = re.compile(r"^(在|共|累计|完成|实现|达到|确保|保证|力争|争取|全年|年内|每年|计划)+")
+OBJECT_TRIM = "，,。；;：:、 《》“”\"'"
+
+
+def _measurable_figures(folded: str) -> list[Figure]:
+    """Figures a target can be checked against: exact, or approximate with a unit ("100余篇")."""
+    return [f for f in find_figures(folded) if f.value is not None and f.unit is not None]
+
+
+def _split_joined(piece: Piece, folded: str) -> list[Piece]:
+    """Cut a piece at 和/及/、 between two measurable parts; leave it whole otherwise."""
+    figs = _measurable_figures(folded[piece.start : piece.end])
+    if len(figs) < 2:
+        return [piece]
+    cuts: list[int] = []
+    for left, right in zip(figs, figs[1:]):
+        between = folded[piece.start + left.end : piece.start + right.start]
+        joins = list(JOINERS.finditer(between))
+        if joins:
+            j = joins[-1]
+            cuts.append((piece.start + left.end + j.start(), piece.start + left.end + j.end()))
+    out: list[Piece] = []
+    start = piece.start
+    for cut_start, cut_end in cuts:
+        if cut_start > start:
+            out.append(Piece(start, cut_start, folded[start:cut_start]))
+        start = cut_end
+    if piece.end > start:
+        out.append(Piece(start, piece.end, folded[start : piece.end]))
+    return out
+
+
+def _comparator(folded: str, fig: Figure) -> str:
+    after = folded[fig.end : fig.end + 3]
+    for pattern, comp in COMPARATOR_AFTER:
+        if pattern.search(after):
+            return comp
+    if fig.unit in DURATION_UNITS and after.startswith("内"):
+        return "<="
+    before = folded[max(0, fig.start - 4) : fig.start]
+    for pattern, comp in COMPARATOR_BEFORE:
+        if pattern.search(before):
+            return comp
+    return ">=" if fig.approximate else "="  # "100余篇" can only be a floor
+
+
+def time_words(folded: str) -> tuple[list[str], list[str]]:
+    """(all time words in the text, the deadlines among them)."""
+    v = vocabulary()
+    deadlines = [m.group(0) for m in DEADLINE.finditer(folded)]
+    deadlines += [w for w in v.deadline_words if w in folded and not any(w in d for d in deadlines)]
+    # "年底前" contains "年底": keep the longer word only
+    deadlines = [d for d in deadlines if not any(d != o and d in o for o in deadlines)]
+    vague = [w for w in v.time_words_vague if w in folded]
+    vague = [w for w in vague if not any(w != o and w in o for o in vague + deadlines)]
+    return vague + deadlines, deadlines
+
+
+def _object(folded: str, fig: Figure | None, words: list[str]) -> str:
+    """The thing a clause counts: the words before its figure, without time words and frames."""
+    if fig is None:
+        text = folded
+    else:
+        text = folded[: fig.start]
+        for pattern, _ in COMPARATOR_BEFORE:
+            text = pattern.sub("", text)
+    for w in words:
+        text = text.replace(w, "")
+    if "等" in text and text.rsplit("等", 1)[1].strip(OBJECT_TRIM):
+        text = text.rsplit("等", 1)[1]  # "《区委通报》《云溪情况》等办公室内刊": the kind, not the examples
+    text = LEADING_NOISE.sub("", text.strip(OBJECT_TRIM))
+    actions = "|".join(re.escape(a) for a in vocabulary().action_groups)
+    text = re.sub(rf"上(?={actions})", "", text)  # "刊物上发表" → "刊物发表"
+    text = text.strip(OBJECT_TRIM)
+    if not text and fig is not None:
+        after = folded[fig.end :]
+        for pattern, _ in COMPARATOR_AFTER:
+            after = pattern.sub("", after)
+        text = after.strip(OBJECT_TRIM)  # "完成15期内刊编印"
+    return text
+
+
+def parse_clause(piece: Piece, folded: str, original: str) -> Clause:
+    local = folded[piece.start : piece.end]
+    words, deadlines = time_words(local)
+    figs = _measurable_figures(local)
+    fig = figs[0] if figs else None
+    clause = Clause(
+        text=original[piece.start : piece.end],
+        span=(piece.start, piece.end),
+        object=_object(local, fig, words),
+        time_words=words,
+    )
+    if fig is not None:
+        clause.comparator = _comparator(local, fig)  # type: ignore[assignment]
+        clause.value = fig.value
+        clause.unit = fig.unit or ""
+        clause.outcome = "not_reported"
+    elif deadlines:
+        clause.comparator = "<="  # no later than the deadline
+        clause.outcome = "not_reported"
+    elif any(f.approximate for f in find_figures(local)):
+        clause.note = "目标用约数（如“一批”“若干”）表述，无法衡量。"
+    return clause
+
+
+def is_measurable(clause: Clause) -> bool:
+    return clause.value is not None or clause.comparator != ""
+
+
+def parse_clauses(target_text: str) -> list[Clause]:
+    """Every clause of a 绩效目标, in order; spans index the text as given."""
+    folded = fold(target_text)
+    clauses: list[Clause] = []
+    for piece in split(folded):
+        for part in _split_joined(piece, folded):
+            clauses.append(parse_clause(part, folded, target_text))
+    return clauses

@@ -1,0 +1,309 @@
+"""Looking for what a completion says about each measurable clause of its target.
+
+A figure counts as evidence for a clause when its unit is compatible and the words around it
+(its comma piece) refer to the same thing: they contain the clause's head noun ("内刊",
+"文稿"), share two character pairs with it, or share one character where the unit or the action
+verb already ties them ("出刊11期" for "内刊15期"). A sentence whose action verb belongs to a
+different group ("起草" vs "发表") is about something else. Everything is character overlap:
+no word segmentation, so every decision can be explained in a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reviewer.narrative.clauses import DEADLINE, is_measurable, time_words
+from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_figures
+from reviewer.narrative.text import Piece, fold, is_cjk, split
+from reviewer.narrative.vocabulary import vocabulary
+from reviewer.review import Clause
+
+SEPARATORS = frozenset("，,、；;：: \t\u3000")  # trimmed from the front of a cited span (not 《 or “)
+FAR_OVER = 2.0  # found ≥ 2× a floor target: the target may have been set too low (domain.md §4)
+ON_TIME = re.compile(r"按时|如期|按期|及时|准时")
+MEASURE_NAME = {
+    "期": "期数", "篇": "篇数", "份": "份数", "次": "次数", "人次": "人次", "件": "件数", "人": "人数",
+    "个": "个数", "项": "项数", "场": "场次", "%": "比例", "元": "金额", "万元": "金额", "亿元": "金额",
+    "天": "天数", "工作日": "天数", "小时": "时长", "分钟": "时长", "万字": "字数", "字": "字数",
+}
+
+
+SYMBOL = {">=": "≥", "<=": "≤", "=": "=", "": "="}
+
+
+def measure_name(unit: str) -> str:
+    return MEASURE_NAME.get(unit, f"以“{unit}”计的数量")
+
+
+def fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+# --- what a clause is about --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The words of a clause that say what it counts."""
+
+    chars: frozenset[str]
+    bigrams: frozenset[str]
+    head: str  # the last two characters of the object: "内刊", "文稿"
+    actions: frozenset[str]  # action groups named in the clause
+
+
+def _action_groups(text: str) -> frozenset[str]:
+    return frozenset(g for verb, g in vocabulary().action_groups.items() if verb in text)
+
+
+def _bigrams(text: str, stop: frozenset[str]) -> frozenset[str]:
+    pairs = set()
+    for a, b in zip(text, text[1:]):
+        if is_cjk(a) and is_cjk(b) and not (a in stop and b in stop):
+            pairs.add(a + b)
+    return frozenset(pairs)
+
+
+def subject_of(clause: Clause) -> Subject:
+    v = vocabulary()
+    text = fold(clause.text)
+    for fig in find_figures(text):
+        if fig.value is not None:
+            text = text.replace(fig.raw, " ")
+    for w in clause.time_words:
+        text = text.replace(w, " ")
+    obj = "".join(c for c in fold(clause.object) if is_cjk(c))
+    return Subject(
+        chars=frozenset(c for c in text if is_cjk(c) and c not in v.stop_chars),
+        bigrams=_bigrams(text, v.stop_chars),
+        head=obj[-2:] if len(obj) >= 2 else "",
+        actions=_action_groups(text),
+    )
+
+
+@dataclass(frozen=True)
+class Relevance:
+    relevant: bool
+    score: int
+    conflict: str  # the other action the context names, when that is why it is not relevant
+
+
+def relevance(subject: Subject, context: str, specific_unit: bool) -> Relevance:
+    v = vocabulary()
+    chars = subject.chars & {c for c in context if is_cjk(c)}
+    pairs = subject.bigrams & _bigrams(context, v.stop_chars)
+    head = bool(subject.head) and subject.head in context
+    actions = _action_groups(context)
+    agree = bool(subject.actions & actions)
+    if subject.actions and actions and not agree:
+        verb = next(w for w, g in v.action_groups.items() if g in actions and w in context)
+        return Relevance(False, 0, verb)
+    relevant = head or len(pairs) >= 2 or (bool(chars) and (specific_unit or agree))
+    return Relevance(relevant, 3 * head + len(chars) + 2 * agree, "")
+
+
+# --- where a figure sits -----------------------------------------------------------------------
+
+
+def _context(pieces: list[Piece], folded: str, start: int, end: int, figures: list[Figure] = ()) -> Piece:
+    """The words that go with the figure at [start, end): its comma piece, cut at the figures
+    before and after it in that piece ("内刊16期、简报12期" gives each figure its own words), and
+    the piece before too when the figure opens its sentence part ("全年编印内刊，共计20期")."""
+    idx = next((i for i, p in enumerate(pieces) if p.start <= start < p.end), None)
+    if idx is None:
+        return Piece(start, end, folded[start:end])
+    piece = pieces[idx]
+    left = max([piece.start] + [f.end for f in figures if piece.start <= f.end <= start])
+    # words after a figure usually name the next one ("16期、简报12期"): keep them only for the last
+    right = end if any(end <= f.start < piece.end for f in figures) else piece.end
+    lead = sum(1 for c in folded[left:start] if is_cjk(c))
+    if lead < 2 and left == piece.start and idx > 0 and folded[pieces[idx - 1].end : piece.start].strip() in ("，", ","):
+        left = pieces[idx - 1].start
+    while left < start and folded[left] in SEPARATORS:
+        left += 1
+    return Piece(left, right, folded[left:right])
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    money = vocabulary().money_units
+    return a == b or (a in money and b in money)
+
+
+def _in_yuan(value: float, unit: str) -> float:
+    return value * vocabulary().money_units.get(unit, 1.0)
+
+
+def _satisfies(comparator: str, found: float, wanted: float) -> bool:
+    eps = 1e-9 * max(1.0, abs(wanted))
+    if comparator == ">=":
+        return found >= wanted - eps
+    if comparator == "<=":
+        return found <= wanted + eps
+    return abs(found - wanted) <= eps
+
+
+@dataclass(frozen=True)
+class Candidate:
+    figure: Figure
+    context: Piece
+    rel: Relevance
+
+
+def _around(original: str, piece: Piece, start: int, end: int, before: int = 12, after: int = 24) -> str:
+    """The words next to a figure, within its piece: what a reader needs to see it in place."""
+    a, b = max(piece.start, start - before), min(piece.end, end + after)
+    return ("…" if a > piece.start else "") + original[a:b].strip() + ("…" if b < piece.end else "")
+
+
+def _quote(original: str, piece: Piece, limit: int = 60) -> str:
+    text = original[piece.start : piece.end].strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- the two kinds of measurable clause --------------------------------------------------------
+
+
+def _match_value(clause: Clause, subject: Subject, folded: str, original: str, pieces: list[Piece]) -> Clause:
+    v = vocabulary()
+    specific = clause.unit in v.specific_units
+    wants_change = bool(re.search(r"增长|减少|下降|降低|提高|增加|节约", fold(clause.text)))
+    exact: list[Candidate] = []
+    approximate: list[Candidate] = []
+    misses: list[str] = []  # near misses, in Chinese, for the note
+    verb = next((w for w in v.action_groups if w in fold(clause.text)), "")
+    figures = find_figures(folded)
+    valued = [f for f in figures if f.value is not None]
+    lone: list[Candidate] = []  # weakly related figures, used only when nothing else is
+    in_unit = 0  # figures in the clause's unit
+    for fig in figures:
+        if fig.change and not wants_change:
+            continue
+        ctx = _context(pieces, folded, fig.start, fig.end, valued)
+        unit_ok = _compatible(fig.unit, clause.unit) or fig.unit is None
+        rel = relevance(subject, ctx.text, specific and fig.unit is not None)
+        if not unit_ok:
+            if fig.value is not None and relevance(subject, ctx.text, False).relevant:
+                misses.append(f"“{fig.raw}”以“{fig.unit}”计，目标以“{clause.unit}”计")
+            continue
+        in_unit += fig.unit is not None
+        if rel.conflict:
+            if fig.unit is not None:
+                kind = "为约数，且" if fig.approximate else ""
+                what = f"“{verb}”" if verb else "目标所说的事项"
+                misses.append(f"“{fig.raw}”{kind}指“{rel.conflict}”，不是{what}（“{_around(original, ctx, fig.start, fig.end)}”）")
+            continue
+        if not rel.relevant:
+            if fig.unit is not None and subject.bigrams & _bigrams(ctx.text, v.stop_chars):
+                lone.append(Candidate(fig, ctx, rel))
+            continue
+        (approximate if fig.approximate else exact).append(Candidate(fig, ctx, rel))
+
+    def best(cands: list[Candidate]) -> Candidate:
+        return max(cands, key=lambda c: (c.rel.score, -c.figure.start))
+
+    miss_note = ("；".join(misses[:2]) + "。") if misses else ""
+    if not exact and not approximate and len(lone) == 1 and in_unit == 1:
+        # the only figure in this unit, beside a word of the clause ("满意率98%" for "满意度95%")
+        (approximate if lone[0].figure.approximate else exact).append(lone[0])
+    if exact:
+        c = best(exact)
+        found = c.figure.value or 0.0
+        ok = _satisfies(clause.comparator, _in_yuan(found, c.figure.unit or ""), _in_yuan(clause.value or 0.0, clause.unit))
+        note = f"完成情况为“{c.figure.raw}”，目标{SYMBOL[clause.comparator]}{fmt(clause.value or 0)}{clause.unit}"
+        if ok:
+            note += "，已达到。"
+        elif clause.comparator == "=":
+            note += "，与目标值不一致，请人工判断。"
+        else:
+            note += "，未达到。"
+        if ok and clause.comparator == ">=" and clause.value and found >= FAR_OVER * clause.value and c.figure.unit == clause.unit:
+            note += f"实际为目标的{found / clause.value:.1f}倍，目标可能定得偏低，请人工判断。"
+        return _with_evidence(clause, original, c.context, "met" if ok else "not_met", note, found)
+    if approximate:
+        c = best(approximate)
+        note = (f"完成情况只写了约数“{c.figure.raw}”（“{_around(original, c.context, c.figure.start, c.figure.end)}”），"
+                f"未给出{measure_name(clause.unit)}。" + miss_note)
+        return _with_evidence(clause, original, c.context, "approximate", note, None)
+    return _not_reported(clause, subject, original, pieces, folded,
+                         f"完成情况未给出{measure_name(clause.unit)}。" + miss_note)
+
+
+def _deadline(clause: Clause) -> tuple[int, int] | None:
+    """(month, last day) a deadline clause allows."""
+    for word in clause.time_words:
+        m = DEADLINE.fullmatch(word)
+        if m:
+            date = find_dates(word)[0]
+            if word.endswith(("前", "以前", "之前")) and not re.search(r"日|底|末|份|旬", word):
+                return (date.month - 1, 31) if date.month > 1 else (1, 0)  # "12月前": by the end of November
+            return date.month, date.day
+        if word in vocabulary().deadline_words:
+            return vocabulary().deadline_words[word], PART_DAY["底"]
+    return None
+
+
+def _match_deadline(clause: Clause, subject: Subject, folded: str, original: str, pieces: list[Piece]) -> Clause:
+    deadline = _deadline(clause)
+    if deadline is None:
+        return clause
+    dated: list[tuple[Date, Piece, Relevance]] = []
+    for date in find_dates(folded):
+        ctx = _context(pieces, folded, date.start, date.end)
+        rel = relevance(subject, ctx.text, False)
+        if rel.relevant:
+            dated.append((date, ctx, rel))
+    wanted = "、".join(w for w in clause.time_words if w not in vocabulary().time_words_vague)
+    if dated:
+        date, ctx, _ = max(dated, key=lambda d: (d[2].score, -d[0].start))
+        ok = (date.month, date.day) <= deadline
+        note = f"完成情况写明“{date.raw}”，目标要求{wanted}，" + ("按期完成。" if ok else "晚于期限。")
+        return _with_evidence(clause, original, ctx, "met" if ok else "not_met", note, None)
+    on_time = [p for p in pieces if ON_TIME.search(p.text) and relevance(subject, p.text, False).relevant]
+    if on_time:
+        return _with_evidence(clause, original, on_time[0], "not_reported",
+                              f"完成情况只写“{ON_TIME.search(on_time[0].text).group(0)}”，未给出完成日期（目标要求{wanted}）。", None)
+    return _not_reported(clause, subject, original, pieces, folded, f"完成情况未给出完成日期（目标要求{wanted}）。")
+
+
+def _not_reported(clause: Clause, subject: Subject, original: str, pieces: list[Piece], folded: str, note: str) -> Clause:
+    """Cite where the completion talks about the clause's object without a figure, if it does."""
+    mentions = [(relevance(subject, p.text, False), p) for p in pieces]
+    mentions = [(r, p) for r, p in mentions if r.relevant]
+    if mentions:
+        _, piece = max(mentions, key=lambda m: (m[0].score, -m[1].start))
+        note = f"完成情况提到“{_quote(original, piece, 40)}”，但" + note.removeprefix("完成情况")
+        return _with_evidence(clause, original, piece, "not_reported", note, None)
+    return clause.model_copy(update={"outcome": "not_reported", "evidence": "", "evidence_span": None, "note": note})
+
+
+def _with_evidence(clause: Clause, original: str, piece: Piece, outcome: str, note: str, found: float | None) -> Clause:
+    return clause.model_copy(update={
+        "outcome": outcome,
+        "evidence": original[piece.start : piece.end],
+        "evidence_span": (piece.start, piece.end),
+        "found_value": found,
+        "note": note,
+    })
+
+
+def match_evidence(clauses: list[Clause], completion_text: str) -> list[Clause]:
+    """Each clause with its outcome and the completion span it relied on (qualitative clauses as given)."""
+    folded = fold(completion_text)
+    pieces = split(folded)
+    out: list[Clause] = []
+    for clause in clauses:
+        if not is_measurable(clause):
+            out.append(clause)
+            continue
+        subject = subject_of(clause)
+        if clause.value is not None:
+            out.append(_match_value(clause, subject, folded, completion_text, pieces))
+        else:
+            out.append(_match_deadline(clause, subject, folded, completion_text, pieces))
+    return out
+
+
+__all__ = ["match_evidence", "measure_name", "subject_of", "relevance", "time_words"]

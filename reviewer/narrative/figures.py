@@ -1,0 +1,136 @@
+"""Finding figures in a cell: "15期", "100多篇", "570余份", "近百篇", "一批", "12月底", "22.22%".
+
+Works on folded text (see text.fold) so offsets are those of the cell as given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reviewer.narrative.vocabulary import vocabulary
+
+# A figure right after one of these is a change ("同比减少22.22%"), not the level a target asks for.
+CHANGE_BEFORE = re.compile(r"(增长|减少|下降|增加|降低|提高|上升|减|增|降|节约|节省)了?(约|近)?$")
+TITLE = re.compile(r"《[^》]*》")
+DATE = re.compile(r"(?P<next>次年|翌年|明年)?(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日|(?P<part>底|末|份|初|中旬|上旬|下旬))?")
+PART_DAY = {"初": 10, "上旬": 10, "中旬": 20, "下旬": 31, "底": 31, "末": 31, "份": 31}
+
+
+@dataclass(frozen=True)
+class Figure:
+    start: int
+    end: int
+    raw: str
+    value: float | None  # None for a word ("一批") or a Chinese round number ("近百")
+    unit: str | None  # canonical unit (vocabulary units); None when the wording names none
+    approximate: bool
+    change: bool = False  # follows 增长/减少…: a change, not a level
+
+
+@dataclass(frozen=True)
+class Date:
+    start: int
+    end: int
+    raw: str
+    month: int  # 13+ for the year after the first year the text names ("次年1月" → 13)
+    day: int  # last day the wording allows ("12月底" → 31)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    v = vocabulary()
+    units = "|".join(re.escape(u) for u in v.unit_aliases)
+    pre = "|".join(re.escape(p) for p in v.approximate_prefixes)
+    suf = "|".join(re.escape(s) for s in v.approximate_suffixes)
+    number = re.compile(
+        rf"(?P<pre>{pre})?(?<![\d.,])(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)(?P<suf>{suf})?(?P<unit>{units})"
+    )
+    round_cn = re.compile(rf"(?:(?:上|数|几|近)[十百千万]+(?:{suf})?|[十百千万](?:{suf}))(?P<unit>{units})")
+    return number, round_cn
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start < e and s < end for s, e in taken)
+
+
+def find_figures(folded: str) -> list[Figure]:
+    """Every figure with a unit, plus approximate words, in document order (titles skipped)."""
+    v = vocabulary()
+    number, round_cn = _patterns()
+    titles = [m.span() for m in TITLE.finditer(folded)]
+    found: list[Figure] = []
+    taken: list[tuple[int, int]] = []
+
+    for m in number.finditer(folded):
+        if _inside(titles, *m.span()):
+            continue
+        unit = v.unit_of_alias[m.group("unit")]
+        before = folded[max(0, m.start() - 4) : m.start()]
+        found.append(Figure(
+            start=m.start(), end=m.end(), raw=m.group(0),
+            value=float(m.group("num").replace(",", "")), unit=unit,
+            approximate=bool(m.group("pre") or m.group("suf")),
+            change=bool(CHANGE_BEFORE.search(before)),
+        ))
+        taken.append(m.span())
+    for m in round_cn.finditer(folded):
+        if not _overlaps(taken, *m.span()) and not _inside(titles, *m.span()):
+            found.append(Figure(m.start(), m.end(), m.group(0), None, v.unit_of_alias[m.group("unit")], True))
+            taken.append(m.span())
+    for word in v.approximate_words:
+        for m in re.finditer(re.escape(word), folded):
+            if _overlaps(taken, *m.span()) or _inside(titles, *m.span()):
+                continue
+            unit = v.unit_of_alias.get(word[-1]) if len(word) > 1 and word[0] in "多数" else None
+            found.append(Figure(m.start(), m.end(), word, None, unit, True))
+            taken.append(m.span())
+    return sorted(found, key=lambda f: f.start)
+
+
+def find_dates(folded: str) -> list[Date]:
+    """Dates in order; a later year counts on from the first one named (a deadline is in-year)."""
+    dates = []
+    matches = list(DATE.finditer(folded))
+    years = [int(m.group("year")) for m in matches if m.group("year")]
+    base = min(years) if years else None
+    for m in matches:
+        month = int(m.group("month"))
+        if not 1 <= month <= 12:
+            continue
+        if m.group("next"):
+            month += 12
+        elif base is not None and m.group("year"):
+            month += 12 * (int(m.group("year")) - base)
+        if m.group("day"):
+            day = int(m.group("day"))
+        else:
+            day = PART_DAY.get(m.group("part") or "", 31)
+        dates.append(Date(m.start(), m.end(), m.group(0), month, day))
+    return dates
+
+
+def concrete_spans(folded: str) -> list[tuple[int, int]]:
+    """What makes a completion checkable: an exact figure, a date or a named output (《…》).
+
+    A bare year ("2021年") is not: every completion of the year could say it. Approximate words
+    are not either.
+    """
+    spans = [(f.start, f.end) for f in find_figures(folded) if not f.approximate]
+    spans += [(d.start, d.end) for d in find_dates(folded)]
+    spans += [m.span() for m in TITLE.finditer(folded) if len(m.group(0)) > 3]
+    # a number that counts something even when its unit is not in our list ("8大类23大项")
+    spans += [m.span() for m in re.finditer(r"(?<![\d.])\d+(?:\.\d+)?(?=[\u4e00-\u9fff])(?!年|月|日)", folded)
+              if not _is_list_number(folded, m.start(), m.end())]
+    return sorted(set(spans))
+
+
+def _is_list_number(folded: str, start: int, end: int) -> bool:
+    """"1." / "2、" at the start of a line numbers the paragraph; it is not a figure."""
+    at_line_start = start == 0 or folded[start - 1] == "\n"
+    return at_line_start and end < len(folded) and folded[end] in ".、．)）"

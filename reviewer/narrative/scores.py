@@ -1,0 +1,89 @@
+"""score.unsupported: a 评分表 row at full marks whose 定量目标 rows do not evidence it.
+
+Which target rows a score rests on is data (reviewer/data/score_evidence.yaml), so a layout with
+other indicator names needs a new mapping, not new code.
+"""
+
+from __future__ import annotations
+
+from reviewer.findings import Finding
+from reviewer.model import Report, ScoreRow, TargetRow
+from reviewer.narrative.evidence import fmt
+from reviewer.narrative.text import fold
+from reviewer.narrative.vocabulary import ScoreRule, vocabulary
+from reviewer.review import TargetVerdict
+
+SCORE_EPS = 1e-6
+
+
+def _squash(text: str) -> str:
+    return "".join(c for c in fold(text) if not c.isspace())
+
+
+def _rule_for(row: ScoreRow) -> ScoreRule | None:
+    for rule in vocabulary().score_rules:
+        if all(_squash(want) in _squash(getattr(row, field)) for field, want in rule.score.items()):
+            return rule
+    return None
+
+
+def _targets_for(rule: ScoreRule, targets: list[TargetRow]) -> list[TargetRow]:
+    return [t for t in targets if all(_squash(want) in _squash(getattr(t, field)) for field, want in rule.targets.items())]
+
+
+def _full_marks(group: list[ScoreRow]) -> tuple[float, float] | None:
+    """(points, self-score) of a row or merged group when it claims full marks."""
+    holder = next((r for r in group if r.points.known and r.self_score.known), None)
+    if holder is None:
+        return None
+    points, claimed = holder.points.value or 0.0, holder.self_score.value or 0.0
+    return (points, claimed) if points > 0 and claimed >= points - SCORE_EPS else None
+
+
+def _weakness(target: TargetRow, verdict: TargetVerdict | None) -> str | None:
+    if verdict is None:
+        return None
+    if "target.not_measurable" in verdict.flags:
+        return "目标不可衡量"
+    if verdict.verdict == "not_evidenced":
+        return "完成情况未提供证据"
+    if verdict.verdict == "partial":
+        return "完成情况仅部分有据"
+    return None
+
+
+def unsupported_scores(report: Report, verdicts: list[TargetVerdict]) -> list[Finding]:
+    if report.score_table is None or not report.targets:
+        return []
+    rows = report.score_table.rows
+    by_index = {r.index: r for r in rows}
+    by_target = {v.target_index: v for v in verdicts}
+    findings: list[Finding] = []
+    for row in rows:
+        # a merged 分值/自评得分 cell is judged once, on its first row, for all the rows it covers
+        if row.shared_with and row.index != min(row.shared_with):
+            continue
+        group = [by_index[i] for i in sorted(row.shared_with) if i in by_index] or [row]
+        rules = [(r, rule) for r in group if (rule := _rule_for(r)) is not None]
+        if not rules:
+            continue
+        marks = _full_marks(group)
+        if marks is None:
+            continue
+        names = "、".join(f"“{r.level3}”" for r, _ in rules)
+        targets = list({t.index: t for _, rule in rules for t in _targets_for(rule, report.targets)}.values())
+        if not targets:
+            problem = "报告没有与之对应的定量目标"
+        else:
+            weak = [(t, w) for t in targets if (w := _weakness(t, by_target.get(t.index)))]
+            if not weak:
+                continue
+            problem = "其依据的定量目标中，" + "、".join(f"{t.kind}（{w}）" for t, w in weak)
+        points, claimed = marks
+        holder = next(r for r in group if r.self_score.known)
+        findings.append(Finding(
+            code="score.unsupported", severity="warning", source="rules", location=holder.self_score.location,
+            message=f"评分表{names}自评满分{fmt(claimed)}分（分值{fmt(points)}分），但{problem}，满分缺乏依据。",
+            expected="、".join(t.kind for t in targets) or None, found=claimed,
+        ))
+    return findings

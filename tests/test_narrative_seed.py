@@ -1,0 +1,156 @@
+"""review_narrative on the seed report (hand-built from the seed's texts, no ingest)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+import narrative_seed
+from narrative_seed import KINDS, ROWS, report_with, seed_report
+from reviewer.findings import CODES
+from reviewer.narrative import review_narrative
+from reviewer.narrative.clauses import is_measurable
+
+
+@pytest.fixture(scope="module")
+def reviewed():
+    report = seed_report()
+    verdicts, findings = review_narrative(report)
+    return report, verdicts, findings
+
+
+def row_findings(report, findings, kind):
+    row = report.targets[KINDS.index(kind)]
+    return [f for f in findings if f.location.row == row.location.row and f.location.table == row.location.table]
+
+
+def test_one_rules_verdict_per_target_row(reviewed):
+    report, verdicts, _ = reviewed
+    assert [v.target_index for v in verdicts] == [t.index for t in report.targets]
+    assert all(v.by == "rules" for v in verdicts)
+
+
+def test_quantity_clauses_are_not_reported(reviewed):
+    report, verdicts, findings = reviewed
+    verdict = verdicts[KINDS.index("数量指标")]
+    journals, articles = [c for c in verdict.clauses if is_measurable(c)]
+    assert (journals.value, journals.unit, articles.value, articles.unit) == (15, "期", 10, "篇")
+    # approximate counts as not reported: neither clause has a figure that answers it
+    assert journals.outcome == "not_reported"
+    assert articles.outcome in ("not_reported", "approximate")
+    assert articles.outcome == "approximate"  # "一批文稿被《湖南日报》《岳阳日报》采用"
+    assert "100多篇" in articles.note and "约数" in articles.note and "起草" in articles.note
+    assert verdict.verdict == "not_evidenced"
+    not_evidenced = [f for f in row_findings(report, findings, "数量指标") if f.code == "target.not_evidenced"]
+    assert len(not_evidenced) == 2
+    assert "15期以上" in not_evidenced[0].message and "期数" in not_evidenced[0].message
+    assert "10篇以上" in not_evidenced[1].message and "100多篇" in not_evidenced[1].message
+    completion = report.targets[KINDS.index("数量指标")].completion.text
+    for f in not_evidenced:
+        start, end = f.location.span
+        assert completion[start:end]  # cites the words it relied on
+
+
+def test_cost_completion_is_vague_and_restates_its_target(reviewed):
+    report, verdicts, findings = reviewed
+    found = {f.code: f for f in row_findings(report, findings, "成本指标")}
+    assert "completion.vague" in found and "completion.restates_target" in found
+    assert "按预算合理开支" in found["completion.restates_target"].message
+    assert verdicts[KINDS.index("成本指标")].verdict == "not_evidenced"
+
+
+def test_quality_completion_is_copied_from_the_overall_paragraph(reviewed):
+    report, _, findings = reviewed
+    (copied,) = [f for f in row_findings(report, findings, "质量指标") if f.code == "completion.copied"]
+    assert "总体运行情况" in copied.message
+    start, end = copied.location.span
+    quoted = report.targets[KINDS.index("质量指标")].completion.text[start:end]
+    assert len(quoted) > 50 and quoted in report.overall.text
+
+
+def test_timeliness_target_is_not_measurable(reviewed):
+    report, verdicts, findings = reviewed
+    (f,) = [f for f in row_findings(report, findings, "时效指标") if f.code == "target.not_measurable"]
+    assert f.location == report.targets[KINDS.index("时效指标")].target.location
+    assert "办文办会及时高效" in f.message and "及时" in f.message
+    assert verdicts[KINDS.index("时效指标")].verdict == "not_checked"
+
+
+def test_full_marks_resting_on_unevidenced_targets_are_unsupported(reviewed):
+    report, _, findings = reviewed
+    unsupported = [f for f in findings if f.code == "score.unsupported"]
+    by_row = {f.location.row: f for f in unsupported}
+    rows = {r.level3: r for r in report.score_table.rows}
+    output = by_row[rows["推进全面小康建设指标任务完成情况"].self_score.location.row]
+    assert "数量指标" in output.message and "时效指标" in output.message
+    benefit = by_row[rows["经济效益"].self_score.location.row]  # one merged cell for the three 效益 rows
+    assert all(k in benefit.message for k in ("经济效益", "社会效益", "生态效益"))
+    assert rows["社会效益"].self_score.location.row not in by_row
+    assert rows["社会公众或服务对象满意度"].self_score.location.row in by_row
+    # 投入/过程 rows are not resting on 定量目标 rows
+    assert not any(r.level1.startswith(("投入", "过程")) and r.self_score.location.row in by_row
+                   for r in report.score_table.rows)
+
+
+def test_full_marks_on_evidenced_targets_are_not_flagged():
+    rows = [
+        ("产出目标", "数量指标", "编印内刊15期以上", "全年编印内刊18期，每期印发200份。"),
+        ("效益目标", "社会公众或服务对象满意度", "服务对象满意度达到95%以上", "经问卷调查，服务对象满意度为97.5%。"),
+    ]
+    _, findings = review_narrative(report_with(rows))
+    unsupported = [f for f in findings if f.code == "score.unsupported"]
+    assert not any("满意度" in f.message for f in unsupported)
+    assert not any("推进全面小康" in f.message for f in unsupported)
+    # the 效益 rows have no 定量目标 here: full marks with nothing to rest on
+    assert any("经济效益" in f.message and "没有" in f.message for f in unsupported)
+
+
+def test_less_than_full_marks_is_not_unsupported():
+    report = seed_report()
+    row = next(r for r in report.score_table.rows if r.level3 == "社会公众或服务对象满意度")
+    row.self_score = row.self_score.model_copy(update={"value": 3.0, "raw": "3"})
+    _, findings = review_narrative(report)
+    assert not any(f.code == "score.unsupported" and f.location.row == row.self_score.location.row for f in findings)
+
+
+def test_every_finding_is_a_pasteable_rules_warning_with_a_location(reviewed):
+    report, _, findings = reviewed
+    texts = {(t.location.table, t.location.row, t.location.col): t.text
+             for row in report.targets for t in (row.target, row.completion)}
+    for f in findings:
+        assert f.code in CODES and f.source == "rules" and f.severity == "warning"
+        assert any("\u4e00" <= c <= "\u9fff" for c in f.message)
+        assert f.location.table is not None and f.location.row is not None
+        if f.location.span is not None:
+            text = texts[(f.location.table, f.location.row, f.location.col)]
+            start, end = f.location.span
+            assert 0 <= start < end <= len(text)
+
+
+def test_verdict_flags_match_the_findings_on_that_row(reviewed):
+    report, verdicts, findings = reviewed
+    for verdict, row in zip(verdicts, report.targets):
+        codes = {f.code for f in findings if f.location.row == row.location.row and f.code != "score.unsupported"}
+        assert set(verdict.flags) == codes
+
+
+def test_rules_are_fast():
+    report = seed_report()
+    review_narrative(report)  # word lists loaded once
+    runs = 20
+    start = time.perf_counter()
+    for _ in range(runs):
+        review_narrative(report)
+    per_row = (time.perf_counter() - start) / runs / len(ROWS)
+    assert per_row < 0.01, f"{per_row * 1000:.2f} ms per row"
+
+
+def test_narrative_package_keeps_off_llm_ingest_memo_and_cli():
+    code = ("import sys, reviewer.narrative; "
+            "print(sorted(m for m in sys.modules if m.startswith(('reviewer.llm', 'reviewer.ingest', 'reviewer.memo', 'reviewer.cli'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=narrative_seed.__file__.rsplit("/tests/", 1)[0])
+    assert out.stdout.strip() == "[]"
