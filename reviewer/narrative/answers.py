@@ -29,6 +29,10 @@ COPY_SHARE = 0.6  # copied sentences make up this share of the completion
 COPY_MIN_CHARS = 15  # shorter overlaps are stock phrases everyone writes, not copying
 MIN_SENTENCE = 8  # sentences shorter than this are not compared (“完成。”)
 NGRAM = 4
+# How far a cell is read: real completions are a few hundred characters, the 总体运行情况 a few
+# thousand; a pasted-in document must not stall a batch.
+MAX_COMPLETION_CHARS = 10_000
+MAX_OTHER_CHARS = 20_000
 WORD_LIMIT = re.compile(r"\d+字以内")
 
 
@@ -97,7 +101,7 @@ def _covered_share(text: str, spans: list[tuple[int, int]]) -> float:
 
 
 def vague(row: TargetRow) -> Finding | None:
-    folded = fold(row.completion.text)
+    folded = fold(row.completion.text[:MAX_COMPLETION_CHARS])
     if concrete_spans(folded):
         return None
     spans = stock_spans(folded)
@@ -118,7 +122,8 @@ def vague(row: TargetRow) -> Finding | None:
 
 
 def restates_target(row: TargetRow) -> Finding | None:
-    completion, target = fold(row.completion.text), fold(row.target.text)
+    completion = fold(row.completion.text[:MAX_COMPLETION_CHARS])
+    target = fold(row.target.text[:MAX_COMPLETION_CHARS])
     if len(completion) < NGRAM or len(target) < NGRAM:
         return None
     grams = {target[i : i + NGRAM] for i in range(len(target) - NGRAM + 1)}
@@ -185,7 +190,7 @@ def _copied_spans(completion: str, other: str) -> list[tuple[int, int]]:
 
 
 def copied(row: TargetRow, others: list[OtherField]) -> Finding | None:
-    completion = fold(row.completion.text)
+    completion = fold(row.completion.text[:MAX_COMPLETION_CHARS])
     total = content_length(completion)
     if total < COPY_MIN_CHARS:
         return None
@@ -193,7 +198,7 @@ def copied(row: TargetRow, others: list[OtherField]) -> Finding | None:
     for field in others:
         if field.text.blank:
             continue
-        spans = _copied_spans(completion, fold(field.text.text))
+        spans = _copied_spans(completion, fold(field.text.text[:MAX_OTHER_CHARS]))
         chars = sum(content_length(completion[s:e]) for s, e in spans)
         if chars >= COPY_MIN_CHARS and chars / total >= COPY_SHARE:
             copies.append(_Copy(field, spans, chars))

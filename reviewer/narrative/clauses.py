@@ -30,6 +30,7 @@ DURATION_UNITS = frozenset({"小时", "天", "工作日", "分钟"})
 JOINERS = re.compile(r"以及|和|及(?!时)|与|、|并")
 DEADLINE = re.compile(r"(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日|底|末|份|中旬|上旬|下旬)?(?:前|以前|之前|内)?")
 LEADING_NOISE = re.compile(r"^(在|共|累计|完成|实现|达到|确保|保证|力争|争取|全年|年内|每年|计划)+")
+MAX_TARGET_CHARS = 1_000
 OBJECT_TRIM = "，,。；;：:、 《》“”\"'"
 
 
@@ -140,8 +141,11 @@ def is_measurable(clause: Clause) -> bool:
 
 
 def parse_clauses(target_text: str) -> list[Clause]:
-    """Every clause of a 绩效目标, in order; spans index the text as given."""
-    folded = fold(target_text)
+    """Every clause of a 绩效目标, in order; spans index the text as given.
+
+    Only the first MAX_TARGET_CHARS are read: real targets are a few lines long.
+    """
+    folded = fold(target_text[:MAX_TARGET_CHARS])
     clauses: list[Clause] = []
     for piece in split(folded):
         for part in _split_joined(piece, folded):

@@ -11,7 +11,9 @@ no word segmentation, so every decision can be explained in a sentence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reviewer.narrative.clauses import DEADLINE, is_measurable, time_words
 from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_figures
@@ -20,6 +22,9 @@ from reviewer.narrative.vocabulary import vocabulary
 from reviewer.review import Clause
 
 SEPARATORS = frozenset("，,、；;：: \t\u3000")  # trimmed from the front of a cited span (not 《 or “)
+# Cells longer than this are read only this far: real completions are a few hundred characters,
+# and a pasted-in document must not stall a batch.
+MAX_COMPLETION_CHARS = 10_000
 FAR_OVER = 2.0  # found ≥ 2× a floor target: the target may have been set too low (domain.md §4)
 ON_TIME = re.compile(r"按时|如期|按期|及时|准时")
 MEASURE_NAME = {
@@ -89,12 +94,19 @@ class Relevance:
     conflict: str  # the other action the context names, when that is why it is not relevant
 
 
+@lru_cache(maxsize=4096)  # a context is compared with every clause of its row
+def _words_of(context: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(characters, character pairs, action groups) of a piece of completion."""
+    v = vocabulary()
+    return frozenset(c for c in context if is_cjk(c)), _bigrams(context, v.stop_chars), _action_groups(context)
+
+
 def relevance(subject: Subject, context: str, specific_unit: bool) -> Relevance:
     v = vocabulary()
-    chars = subject.chars & {c for c in context if is_cjk(c)}
-    pairs = subject.bigrams & _bigrams(context, v.stop_chars)
+    ctx_chars, ctx_pairs, actions = _words_of(context)
+    chars = subject.chars & ctx_chars
+    pairs = subject.bigrams & ctx_pairs
     head = bool(subject.head) and subject.head in context
-    actions = _action_groups(context)
     agree = bool(subject.actions & actions)
     if subject.actions and actions and not agree:
         verb = next(w for w, g in v.action_groups.items() if g in actions and w in context)
@@ -106,23 +118,54 @@ def relevance(subject: Subject, context: str, specific_unit: bool) -> Relevance:
 # --- where a figure sits -----------------------------------------------------------------------
 
 
-def _context(pieces: list[Piece], folded: str, start: int, end: int, figures: list[Figure] = ()) -> Piece:
-    """The words that go with the figure at [start, end): its comma piece, cut at the figures
-    before and after it in that piece ("内刊16期、简报12期" gives each figure its own words), and
-    the piece before too when the figure opens its sentence part ("全年编印内刊，共计20期")."""
-    idx = next((i for i, p in enumerate(pieces) if p.start <= start < p.end), None)
-    if idx is None:
-        return Piece(start, end, folded[start:end])
-    piece = pieces[idx]
-    left = max([piece.start] + [f.end for f in figures if piece.start <= f.end <= start])
-    # words after a figure usually name the next one ("16期、简报12期"): keep them only for the last
-    right = end if any(end <= f.start < piece.end for f in figures) else piece.end
-    lead = sum(1 for c in folded[left:start] if is_cjk(c))
-    if lead < 2 and left == piece.start and idx > 0 and folded[pieces[idx - 1].end : piece.start].strip() in ("，", ","):
-        left = pieces[idx - 1].start
-    while left < start and folded[left] in SEPARATORS:
-        left += 1
-    return Piece(left, right, folded[left:right])
+@dataclass
+class Completion:
+    """A completion prepared once for all the clauses of its row."""
+
+    original: str
+    folded: str
+    pieces: list[Piece]
+    figures: tuple[Figure, ...]
+    contexts: dict[int, Piece]  # figure start → its words
+    starts: list[int]  # piece starts, for bisect
+
+    @classmethod
+    def read(cls, text: str) -> Completion:
+        folded = fold(text[:MAX_COMPLETION_CHARS])
+        pieces = split(folded)
+        figures = find_figures(folded)
+        done = cls(text, folded, pieces, figures, {}, [p.start for p in pieces])
+        valued = [f for f in figures if f.value is not None]
+        for i, fig in enumerate(valued):
+            done.contexts[fig.start] = done.context(fig.start, fig.end, valued[i - 1] if i else None,
+                                                    valued[i + 1] if i + 1 < len(valued) else None)
+        for fig in figures:
+            if fig.start not in done.contexts:
+                done.contexts[fig.start] = done.context(fig.start, fig.end)
+        return done
+
+    def piece_index(self, start: int) -> int | None:
+        i = bisect_right(self.starts, start) - 1
+        return i if i >= 0 and start < self.pieces[i].end else None
+
+    def context(self, start: int, end: int, before: Figure | None = None, after: Figure | None = None) -> Piece:
+        """The words that go with the figure at [start, end): its comma piece, cut at the figures
+        before and after it in that piece ("内刊16期、简报12期" gives each figure its own words), and
+        the piece before too when the figure opens its sentence part ("全年编印内刊，共计20期")."""
+        folded, pieces = self.folded, self.pieces
+        idx = self.piece_index(start)
+        if idx is None:
+            return Piece(start, end, folded[start:end])
+        piece = pieces[idx]
+        left = before.end if before is not None and piece.start <= before.end <= start else piece.start
+        # words after a figure usually name the next one ("16期、简报12期"): keep them only for the last
+        right = end if after is not None and end <= after.start < piece.end else piece.end
+        lead = sum(1 for c in folded[left:start] if is_cjk(c))
+        if lead < 2 and left == piece.start and idx > 0 and folded[pieces[idx - 1].end : piece.start].strip() in ("，", ","):
+            left = pieces[idx - 1].start
+        while left < start and folded[left] in SEPARATORS:
+            left += 1
+        return Piece(left, right, folded[left:right])
 
 
 def _compatible(a: str | None, b: str | None) -> bool:
@@ -166,7 +209,8 @@ def _quote(original: str, piece: Piece, limit: int = 60) -> str:
 # --- the two kinds of measurable clause --------------------------------------------------------
 
 
-def _match_value(clause: Clause, subject: Subject, folded: str, original: str, pieces: list[Piece]) -> Clause:
+def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
+    original = done.original
     v = vocabulary()
     specific = clause.unit in v.specific_units
     wants_change = bool(re.search(r"增长|减少|下降|降低|提高|增加|节约", fold(clause.text)))
@@ -174,14 +218,12 @@ def _match_value(clause: Clause, subject: Subject, folded: str, original: str, p
     approximate: list[Candidate] = []
     misses: list[str] = []  # near misses, in Chinese, for the note
     verb = next((w for w in v.action_groups if w in fold(clause.text)), "")
-    figures = find_figures(folded)
-    valued = [f for f in figures if f.value is not None]
     lone: list[Candidate] = []  # weakly related figures, used only when nothing else is
     in_unit = 0  # figures in the clause's unit
-    for fig in figures:
+    for fig in done.figures:
         if fig.change and not wants_change:
             continue
-        ctx = _context(pieces, folded, fig.start, fig.end, valued)
+        ctx = done.contexts[fig.start]
         unit_ok = _compatible(fig.unit, clause.unit) or fig.unit is None
         rel = relevance(subject, ctx.text, specific and fig.unit is not None)
         if not unit_ok:
@@ -196,7 +238,7 @@ def _match_value(clause: Clause, subject: Subject, folded: str, original: str, p
                 misses.append(f"“{fig.raw}”{kind}指“{rel.conflict}”，不是{what}（“{_around(original, ctx, fig.start, fig.end)}”）")
             continue
         if not rel.relevant:
-            if fig.unit is not None and subject.bigrams & _bigrams(ctx.text, v.stop_chars):
+            if fig.unit is not None and subject.bigrams & _words_of(ctx.text)[1]:
                 lone.append(Candidate(fig, ctx, rel))
             continue
         (approximate if fig.approximate else exact).append(Candidate(fig, ctx, rel))
@@ -227,16 +269,16 @@ def _match_value(clause: Clause, subject: Subject, folded: str, original: str, p
         note = (f"完成情况只写了约数“{c.figure.raw}”（“{_around(original, c.context, c.figure.start, c.figure.end)}”），"
                 f"未给出{measure_name(clause.unit)}。" + miss_note)
         return _with_evidence(clause, original, c.context, "approximate", note, None)
-    return _not_reported(clause, subject, original, pieces, folded,
-                         f"完成情况未给出{measure_name(clause.unit)}。" + miss_note)
+    return _not_reported(clause, subject, done, f"完成情况未给出{measure_name(clause.unit)}。" + miss_note)
 
 
 def _deadline(clause: Clause) -> tuple[int, int] | None:
     """(month, last day) a deadline clause allows."""
     for word in clause.time_words:
         m = DEADLINE.fullmatch(word)
-        if m:
-            date = find_dates(word)[0]
+        dates = find_dates(word)
+        if m and dates:
+            date = dates[0]
             if word.endswith(("前", "以前", "之前")) and not re.search(r"日|底|末|份|旬", word):
                 return (date.month - 1, 31) if date.month > 1 else (1, 0)  # "12月前": by the end of November
             return date.month, date.day
@@ -245,13 +287,14 @@ def _deadline(clause: Clause) -> tuple[int, int] | None:
     return None
 
 
-def _match_deadline(clause: Clause, subject: Subject, folded: str, original: str, pieces: list[Piece]) -> Clause:
+def _match_deadline(clause: Clause, subject: Subject, done: Completion) -> Clause:
+    original, pieces = done.original, done.pieces
     deadline = _deadline(clause)
     if deadline is None:
         return clause
     dated: list[tuple[Date, Piece, Relevance]] = []
-    for date in find_dates(folded):
-        ctx = _context(pieces, folded, date.start, date.end)
+    for date in find_dates(done.folded):
+        ctx = done.context(date.start, date.end)
         rel = relevance(subject, ctx.text, False)
         if rel.relevant:
             dated.append((date, ctx, rel))
@@ -265,12 +308,13 @@ def _match_deadline(clause: Clause, subject: Subject, folded: str, original: str
     if on_time:
         return _with_evidence(clause, original, on_time[0], "not_reported",
                               f"完成情况只写“{ON_TIME.search(on_time[0].text).group(0)}”，未给出完成日期（目标要求{wanted}）。", None)
-    return _not_reported(clause, subject, original, pieces, folded, f"完成情况未给出完成日期（目标要求{wanted}）。")
+    return _not_reported(clause, subject, done, f"完成情况未给出完成日期（目标要求{wanted}）。")
 
 
-def _not_reported(clause: Clause, subject: Subject, original: str, pieces: list[Piece], folded: str, note: str) -> Clause:
+def _not_reported(clause: Clause, subject: Subject, done: Completion, note: str) -> Clause:
     """Cite where the completion talks about the clause's object without a figure, if it does."""
-    mentions = [(relevance(subject, p.text, False), p) for p in pieces]
+    original = done.original
+    mentions = [(relevance(subject, p.text, False), p) for p in done.pieces]
     mentions = [(r, p) for r, p in mentions if r.relevant]
     if mentions:
         _, piece = max(mentions, key=lambda m: (m[0].score, -m[1].start))
@@ -291,8 +335,7 @@ def _with_evidence(clause: Clause, original: str, piece: Piece, outcome: str, no
 
 def match_evidence(clauses: list[Clause], completion_text: str) -> list[Clause]:
     """Each clause with its outcome and the completion span it relied on (qualitative clauses as given)."""
-    folded = fold(completion_text)
-    pieces = split(folded)
+    done = Completion.read(completion_text)
     out: list[Clause] = []
     for clause in clauses:
         if not is_measurable(clause):
@@ -300,9 +343,9 @@ def match_evidence(clauses: list[Clause], completion_text: str) -> list[Clause]:
             continue
         subject = subject_of(clause)
         if clause.value is not None:
-            out.append(_match_value(clause, subject, folded, completion_text, pieces))
+            out.append(_match_value(clause, subject, done))
         else:
-            out.append(_match_deadline(clause, subject, folded, completion_text, pieces))
+            out.append(_match_deadline(clause, subject, done))
     return out
 
 

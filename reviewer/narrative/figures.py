@@ -59,7 +59,8 @@ def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(start < e and s < end for s, e in taken)
 
 
-def find_figures(folded: str) -> list[Figure]:
+@lru_cache(maxsize=256)  # every clause of a row looks through the same completion
+def find_figures(folded: str) -> tuple[Figure, ...]:
     """Every figure with a unit, plus approximate words, in document order (titles skipped)."""
     v = vocabulary()
     number, round_cn = _patterns()
@@ -90,10 +91,11 @@ def find_figures(folded: str) -> list[Figure]:
             unit = v.unit_of_alias.get(word[-1]) if len(word) > 1 and word[0] in "多数" else None
             found.append(Figure(m.start(), m.end(), word, None, unit, True))
             taken.append(m.span())
-    return sorted(found, key=lambda f: f.start)
+    return tuple(sorted(found, key=lambda f: f.start))
 
 
-def find_dates(folded: str) -> list[Date]:
+@lru_cache(maxsize=256)
+def find_dates(folded: str) -> tuple[Date, ...]:
     """Dates in order; a later year counts on from the first one named (a deadline is in-year)."""
     dates = []
     matches = list(DATE.finditer(folded))
@@ -112,7 +114,7 @@ def find_dates(folded: str) -> list[Date]:
         else:
             day = PART_DAY.get(m.group("part") or "", 31)
         dates.append(Date(m.start(), m.end(), m.group(0), month, day))
-    return dates
+    return tuple(dates)
 
 
 def concrete_spans(folded: str) -> list[tuple[int, int]]:

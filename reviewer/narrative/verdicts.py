@@ -7,7 +7,7 @@ from reviewer.findings import Finding
 from reviewer.model import TargetRow
 from reviewer.narrative.answers import OtherField, copied, empty_or_template, restates_target, vague
 from reviewer.narrative.clauses import is_measurable, parse_clauses
-from reviewer.narrative.evidence import SYMBOL, fmt, match_evidence, measure_name
+from reviewer.narrative.evidence import MAX_COMPLETION_CHARS, SYMBOL, fmt, match_evidence, measure_name
 from reviewer.narrative.vocabulary import vocabulary
 from reviewer.review import Clause, TargetVerdict
 
@@ -121,12 +121,15 @@ def review_row(row: TargetRow, others: list[OtherField]) -> tuple[TargetVerdict,
     flags = list(dict.fromkeys(f.code for f in findings))
     answer_flags = [f.code for f in answer]
     verdict = "not_evidenced" if blank is not None else _verdict(measurable, answer_flags)
+    reason = _reason(measurable, len(clauses) - len(measurable), answer_flags)
+    if len(row.completion.text) > MAX_COMPLETION_CHARS:
+        reason += f"完成情况超过{MAX_COMPLETION_CHARS}字，规则只读了前{MAX_COMPLETION_CHARS}字。"
     return TargetVerdict(
         target_index=row.index,
         by="rules",
         verdict=verdict,  # type: ignore[arg-type]
         clauses=clauses,
         flags=flags,
-        reason=_reason(measurable, len(clauses) - len(measurable), answer_flags),
+        reason=reason,
         follow_up=_follow_up(row, measurable),
     ), findings
