@@ -143,7 +143,9 @@ def is_measurable(clause: Clause) -> bool:
 def parse_clauses(target_text: str) -> list[Clause]:
     """Every clause of a 绩效目标, in order; spans index the text as given.
 
-    Only the first MAX_TARGET_CHARS are read: real targets are a few lines long.
+    A measurable clause (a value, or a deadline) starts as `not_reported` until match_evidence
+    has looked at a completion; the rest are `qualitative`. Only the first MAX_TARGET_CHARS are
+    read: real targets are a few lines long.
     """
     folded = fold(target_text[:MAX_TARGET_CHARS])
     clauses: list[Clause] = []

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reviewer.narrative.clauses import DEADLINE, is_measurable, time_words
+from reviewer.narrative.clauses import DEADLINE, is_measurable
 from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_figures
 from reviewer.narrative.text import Piece, fold, is_cjk, split
 from reviewer.narrative.vocabulary import vocabulary
@@ -349,4 +349,4 @@ def match_evidence(clauses: list[Clause], completion_text: str) -> list[Clause]:
     return out
 
 
-__all__ = ["match_evidence", "measure_name", "subject_of", "relevance", "time_words"]
+__all__ = ["match_evidence", "measure_name", "subject_of", "relevance"]
