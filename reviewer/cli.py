@@ -101,7 +101,7 @@ def run(
 
     from reviewer.batch import run_batch
     from reviewer.memo import OutputSpec, check_spec, parse_formats, write_outputs
-    from reviewer.pipeline import Options, review_file
+    from reviewer.pipeline import Options, review_file, rubric_for
 
     if fail_on not in FAIL_ON:
         raise _fail(ConfigError(f"--fail-on 取值应为 {', '.join(FAIL_ON)}，而不是 {fail_on!r}"))
@@ -111,6 +111,10 @@ def run(
     except ReviewerError as err:
         raise _fail(err) from None
     options = Options(rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact)
+    try:
+        rubric_for(options)  # a broken rubric stops the run before any report is read
+    except ReviewerError as err:
+        raise _fail(err) from None
 
     if not _is_batch(paths):
         path = paths[0]

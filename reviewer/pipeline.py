@@ -1,18 +1,26 @@
 """One review, start to finish: file → Report → findings and verdicts → Review.
 
 No output files are written here; the CLI and the batch runner decide where results go.
+Order: what ingest could not read, the deterministic checks (rubric), the narrative rules, then
+the LLM judge, which sees the rules' clauses. The LLM layer is the only one that may be absent:
+without an endpoint its verdicts say 未运行 and nothing is counted as passed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from reviewer import __version__
+from reviewer.checks import run_checks
 from reviewer.findings import Finding, sort_findings
 from reviewer.ingest import load_report
 from reviewer.model import Report
-from reviewer.review import Review
+from reviewer.narrative import review_narrative
+from reviewer.review import IndicatorResult, Review
+from reviewer.rubric import Rubric, load_rubric
 
 
 @dataclass
@@ -22,6 +30,9 @@ class Options:
     model: str | None = None
     base_url: str | None = None
     redact: bool = True
+    # LLMConfig fields for scripts and tests (cache_path, concurrency, api_key …); plain values only,
+    # since Options travels to batch worker processes.
+    llm_overrides: dict = field(default_factory=dict)
 
 
 def unread_findings(report: Report) -> list[Finding]:
@@ -37,10 +48,82 @@ def unread_findings(report: Report) -> list[Finding]:
     ]
 
 
-def review_report(report: Report, options: Options) -> Review:
+@lru_cache(maxsize=8)
+def _cached_rubric(path: str | None, stamp: float) -> Rubric:
+    return load_rubric(Path(path) if path else None)
+
+
+def rubric_for(options: Options) -> Rubric:
+    """The rubric, parsed once per process (a batch reviews hundreds of reports with one rubric)."""
+    path = options.rubric_path
+    try:
+        stamp = os.stat(path).st_mtime if path else 0.0
+    except OSError:
+        stamp = -1.0  # load_rubric gives the one-line error
+    return _cached_rubric(str(path) if path else None, stamp)
+
+
+def _where(f: Finding) -> tuple:
+    loc = f.location
+    return (f.code, loc.table, loc.row, loc.col, loc.paragraph)
+
+
+def merge_same_place(findings: list[Finding]) -> list[Finding]:
+    """Two layers may raise the same code on the same cell (score.unsupported on 满意度: the rubric
+    wants a survey, the narrative rules find the target unmeasurable). A reviewer should read one
+    finding there, carrying both reasons."""
+    kept: dict[tuple, Finding] = {}
+    order: list[tuple] = []
+    for f in findings:
+        key = _where(f)
+        if f.location.table is None and f.location.paragraph is None:
+            key = key + (id(f),)  # no place to share: never merged
+        if key in kept:
+            first = kept[key]
+            if f.message not in first.message:
+                kept[key] = first.model_copy(update={"message": f"{first.message}另：{f.message}"})
+        else:
+            kept[key] = f
+            order.append(key)
+    return [kept[k] for k in order]
+
+
+def doubt_unsupported(indicators: list[IndicatorResult], findings: list[Finding]) -> list[IndicatorResult]:
+    """An indicator whose score a rule found unsupported is 存疑, whatever the arithmetic said."""
+    flagged = {(f.location.table, f.location.row) for f in findings if f.code == "score.unsupported"}
+    out = []
+    for ind in indicators:
+        if ind.status in ("verified", "unverifiable") and (ind.location.table, ind.location.row) in flagged:
+            ind = ind.model_copy(update={"status": "doubtful"})
+        out.append(ind)
+    return out
+
+
+def review_report(report: Report, options: Options, rubric: Rubric | None = None) -> Review:
+    from reviewer.llm import LLMConfig, judge_report  # the network layer loads only when a review runs
+
+    rubric = rubric or rubric_for(options)
     findings = unread_findings(report)
-    return Review(report=report, findings=sort_findings(findings), tool_version=__version__)
+    check_findings, indicators = run_checks(report, rubric)
+    rule_verdicts, narrative_findings = review_narrative(report)
+    config = LLMConfig.from_env(
+        model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
+        **options.llm_overrides,
+    )
+    llm_verdicts, llm_findings, llm_run = judge_report(report, rule_verdicts, config)
+
+    findings = merge_same_place(findings + check_findings + narrative_findings + llm_findings)
+    return Review(
+        report=report,
+        findings=sort_findings(findings),
+        indicators=doubt_unsupported(indicators, findings),
+        verdicts=rule_verdicts + llm_verdicts,
+        llm=llm_run,
+        rubric=rubric.label,
+        tool_version=__version__,
+    )
 
 
 def review_file(path: Path, options: Options) -> Review:
-    return review_report(load_report(path), options)
+    rubric = rubric_for(options)  # a broken rubric is reported before the report is read
+    return review_report(load_report(path), options, rubric)

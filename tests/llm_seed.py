@@ -140,6 +140,9 @@ SCENARIOS: dict[str, dict] = {
     "injection": {"rows": INJECTION_ROWS, "config": {}},
     # schema in the prompt only (no response_format): exercises parsing and the re-ask
     "prompt_mode": {"rows": MASKING_ROWS, "config": {"modes": ("prompt",)}},
+    # the whole review of the seed .docx (reviewer.pipeline): the judge sees the rules' clauses,
+    # exactly what `review yunxi-2021-quweiban.docx` sends
+    "pipeline": {"docx": "yunxi-2021-quweiban.docx", "config": {}},
 }
 
 # What scripts/record-cassettes and the replay tests share (the request bodies must match).
@@ -149,6 +152,18 @@ FILTER_HEADERS = [
     "authorization", "api-key", "x-api-key", "openai-organization", "openai-project",
     "cookie", "set-cookie", "x-goog-api-key",
 ]
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def pipeline_options(base_url: str, model: str, api_key: str, cache_path: Path, **config):
+    """Options for review_report that ask the judge exactly as a recording did."""
+    from reviewer.pipeline import Options
+
+    overrides = {**RECORDING_CONFIG, **config, "api_key": api_key, "cache_path": cache_path}
+    overrides.pop("redact")
+    return Options(base_url=base_url, model=model, redact=RECORDING_CONFIG["redact"], llm_overrides=overrides)
 
 
 def cassette_path(name: str) -> Path:

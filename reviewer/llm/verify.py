@@ -23,6 +23,10 @@ INSTRUCTION_PATTERNS = [
     r"\bverdict\b\s*[:：=]",
     r"\"?verdict\"?\s*[:：]\s*\"?evidenced",
     r"你(现在)?(是|扮演|作为)(一名|一个)?(评审|审核|助手|模型|AI)",
+    # role tags and prompt delimiters written into a cell, to fake the end of the data
+    r"</?\s*(system|assistant|user|developer|report_text|instructions?)\b[^>]{0,40}>",
+    r"\b(rate|mark|judge|classify|treat|consider|label)\b[^。\n]{0,60}\bas\s+(evidenced|met|passed|complete|done)",
+    r"\b(must|should)\s+(output|answer|return|respond|rate)",
 ]
 _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in INSTRUCTION_PATTERNS), re.I)
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
