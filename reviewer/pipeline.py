@@ -71,20 +71,21 @@ def _where(f: Finding) -> tuple:
 def merge_same_place(findings: list[Finding]) -> list[Finding]:
     """Two layers may raise the same code on the same cell (score.unsupported on 满意度: the rubric
     wants a survey, the narrative rules find the target unmeasurable). A reviewer should read one
-    finding there, carrying both reasons."""
+    finding there, carrying both reasons. Findings of one layer stay apart: two clauses of one
+    target are two findings, each with its own span."""
     kept: dict[tuple, Finding] = {}
     order: list[tuple] = []
     for f in findings:
         key = _where(f)
-        if f.location.table is None and f.location.paragraph is None:
-            key = key + (id(f),)  # no place to share: never merged
-        if key in kept:
-            first = kept[key]
+        first = kept.get(key)
+        if first is not None and first.source != f.source and f.location.table is not None:
             if f.message not in first.message:
                 kept[key] = first.model_copy(update={"message": f"{first.message}另：{f.message}"})
-        else:
-            kept[key] = f
-            order.append(key)
+            continue
+        if first is not None:
+            key = key + (len(order),)
+        kept[key] = f
+        order.append(key)
     return [kept[k] for k in order]
 
 

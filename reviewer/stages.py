@@ -1,10 +1,22 @@
-"""The pure review stages that run on a Report, by name (for the pipeline and the benchmark)."""
+"""The pure review stages that run on a Report, by name (for the benchmark).
+
+The pipeline calls the same functions; this table only names them so scripts/benchmark can time
+each one on an already-ingested report. The LLM judge is not here: it is I/O, timed by its own
+token and call counts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from reviewer.checks import run_checks
 from reviewer.model import Report
+from reviewer.narrative import review_narrative
+from reviewer.rubric import load_rubric
 
-# Filled as the layers land; each takes a Report and returns its findings (and results).
-STAGES: dict[str, Callable[[Report], object]] = {}
+_RUBRIC = load_rubric()
+
+STAGES: dict[str, Callable[[Report], object]] = {
+    "checks (rubric)": lambda report: run_checks(report, _RUBRIC),
+    "narrative rules": review_narrative,
+}

@@ -135,3 +135,11 @@ def test_full_review_replays_the_pipeline_cassette(tmp_path):
     asked = {llm_seed.row_kind(json.loads(r.body)) for i, r in enumerate(cassette2.requests) if cassette2.play_counts[i]}
     assert again.llm.cache_hits == len(answered) and asked == failed_kinds
     assert cassette2.play_count == again.llm.calls and (again.llm.calls > 0) == bool(failed_kinds)
+
+
+def test_two_clauses_of_one_target_stay_two_findings(seed_report, no_endpoint):
+    review = review_report(seed_report, Options())
+    row = seed_report.targets[1].completion.location.row
+    not_evidenced = [f for f in review.findings if f.code == "target.not_evidenced" and f.location.row == row]
+    assert len(not_evidenced) == 2
+    assert not any("另：" in f.message for f in not_evidenced)
