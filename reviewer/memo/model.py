@@ -150,8 +150,14 @@ class Memo:
 # ---------------------------------------------------------------------------------------------
 
 
-def _same_row(loc: Location, table: int | None, row: int | None) -> bool:
-    return loc.table is not None and loc.table == table and loc.row is not None and loc.row == row
+def _findings_by_row(findings: list[Finding]) -> dict[tuple[int, int], list[Finding]]:
+    # Grouped once per memo: matching every finding against every row was quadratic, and a
+    # 10,000-row table with a finding per row took minutes.
+    at: dict[tuple[int, int], list[Finding]] = {}
+    for f in findings:
+        if f.location.table is not None and f.location.row is not None:
+            at.setdefault((f.location.table, f.location.row), []).append(f)
+    return at
 
 
 def _score_lines(review: Review) -> list[ScoreLine]:
@@ -159,13 +165,14 @@ def _score_lines(review: Review) -> list[ScoreLine]:
     if table is None:
         return []
     by_row = {r.row_index: r for r in review.indicators}
+    at = _findings_by_row(review.findings)
     lines = []
     for row in table.rows:
         result = by_row.get(row.index)
         if result is None and row.shared_with:
             # A row under a merged 自评得分 cell is judged with its group's first row.
             result = by_row.get(min(row.shared_with))
-        findings = [f for f in review.findings if _same_row(f.location, row.location.table, row.location.row)]
+        findings = at.get((row.location.table, row.location.row), [])
         lines.append(ScoreLine(row=row, result=result, status=result.status if result else "not_checked", findings=findings))
     return lines
 
@@ -262,10 +269,14 @@ def _finding_spans(findings: list[Finding], loc: Location) -> list[tuple[int, in
 
 def _targets(review: Review) -> list[TargetSection]:
     sections = []
+    at = _findings_by_row(review.findings)
+    by_target: dict[int, list[TargetVerdict]] = {}
+    for v in review.verdicts:
+        by_target.setdefault(v.target_index, []).append(v)
     for row in review.report.targets:
-        verdicts = [v for v in review.verdicts if v.target_index == row.index]
+        verdicts = list(by_target.get(row.index, []))
         verdicts.sort(key=lambda v: v.by != "rules")  # rules first: they are the baseline the llm is read against
-        findings = [f for f in review.findings if _same_row(f.location, row.location.table, row.location.row)]
+        findings = at.get((row.location.table, row.location.row), [])
         t_spans = [s for v in verdicts for s in _clause_spans(v.clauses, "target")]
         c_spans = [s for v in verdicts for s in _clause_spans(v.clauses, "completion")]
         c_spans += [s for v in verdicts for s in _quote_spans(row.completion.text, v.quotes)]
