@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from reviewer.errors import ReviewerError
+from reviewer.errors import ReviewerError, one_line
 from reviewer.findings import SEVERITY_RANK, Finding, sort_findings
 from reviewer.memo import SUFFIX, OutputSpec, write_outputs
 from reviewer.memo.atomic import write_atomic
@@ -100,6 +100,7 @@ class Outcome:
     review: Review | None = None
     error: str = ""  # the one line shown for a file that could not be reviewed or written
     written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # one line per format not written (write_outputs)
 
 
 def review_one(path: Path, options) -> Outcome:
@@ -110,18 +111,18 @@ def review_one(path: Path, options) -> Outcome:
     except ReviewerError as err:
         return Outcome(path, error=str(err))
     except Exception as exc:  # a bug on one file must not cost the batch the other files
-        return Outcome(path, error=f"{path}: 内部错误（请报告此文件）：{type(exc).__name__}: {exc}")
+        return Outcome(path, error=one_line(f"{path}: 内部错误（请报告此文件）：{type(exc).__name__}: {exc}"))
 
 
 def write_one(outcome: Outcome, spec: OutputSpec, name: str) -> Outcome:
     try:
-        outcome.written = write_outputs(outcome.review, outcome.path, spec, name=name)
+        outcome.written = write_outputs(outcome.review, outcome.path, spec, name=name, on_skip=outcome.skipped.append)
     except ReviewerError as err:
         outcome.error = str(err)
     except OSError as exc:
-        outcome.error = f"{outcome.path}: 无法写出审核意见：{exc.strerror or exc}"
+        outcome.error = one_line(f"{outcome.path}: 无法写出审核意见：{exc.strerror or exc}")
     except Exception as exc:
-        outcome.error = f"{outcome.path}: 内部错误（写出时）：{type(exc).__name__}: {exc}"
+        outcome.error = one_line(f"{outcome.path}: 内部错误（写出时）：{type(exc).__name__}: {exc}")
     return outcome
 
 
@@ -255,11 +256,13 @@ def run_batch(
     jobs: int | None = None,
     progress=None,
     on_error: Callable[[str], None] = lambda line: None,
+    on_skip: Callable[[str], None] = lambda line: None,
 ) -> BatchResult:
     """Review every input, flag cross-report copies, write memos and the summary.
 
     `progress` is a reviewer.batch.Progress-like object (see cli.py) or None; `on_error` receives
-    each failed file's one-line message as it happens.
+    each failed file's one-line message as it happens, `on_skip` each format left unwritten for a
+    file whose other formats were written.
     """
     files = expand_inputs(paths)
     spec.multiple = True
@@ -288,6 +291,8 @@ def run_batch(
             tick()
             if o.error:
                 on_error(o.error)
+            for line in o.skipped:
+                on_skip(line)
 
         done = _run_all(pool, [(write_one, outcomes[k], spec, names[k]) for k in good], written)
         for k, o in zip(good, done):

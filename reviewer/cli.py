@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from reviewer.errors import ConfigError, ReviewerError
+from reviewer.errors import ConfigError, ReviewerError, one_line
 from reviewer.findings import SEVERITY_RANK
 
 
@@ -37,7 +37,7 @@ app = typer.Typer(
 
 
 def _fail(err: Exception) -> typer.Exit:
-    typer.echo(f"review: 错误: {err}", err=True)
+    typer.echo(f"review: 错误: {one_line(err)}", err=True)
     return typer.Exit(2)
 
 
@@ -120,9 +120,9 @@ def run(
         path = paths[0]
         try:
             review = review_file(path, options)
-            for written in write_outputs(review, path, spec):
+            for written in write_outputs(review, path, spec, on_skip=lambda line: typer.echo(line, err=True)):
                 if written != "-":
-                    typer.echo(f"{path}: 已写出 {written}", err=True)
+                    typer.echo(f"{one_line(path)}: 已写出 {one_line(written)}", err=True)
         except ReviewerError as err:
             raise _fail(err) from None
         ranks = [SEVERITY_RANK[f.severity] for f in review.findings]
@@ -132,10 +132,13 @@ def run(
     progress = _RichProgress(console)
 
     def on_error(line: str) -> None:
-        console.print(f"review: 错误: {line}", markup=False)
+        console.print(f"review: 错误: {one_line(line)}", markup=False)
 
     with progress.bar:
-        result = run_batch(paths, options, spec, jobs=jobs, progress=progress, on_error=on_error)
+        result = run_batch(
+            paths, options, spec, jobs=jobs, progress=progress, on_error=on_error,
+            on_skip=lambda line: console.print(line, markup=False),
+        )
     reviewed = sum(1 for o in result.outcomes if not o.error)
     where = f"；汇总：{result.summary_files[0]}" if result.summary_files else ""
     console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{where}", markup=False)

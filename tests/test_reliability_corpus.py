@@ -156,12 +156,27 @@ def test_zip_bomb_is_refused_without_inflating(tmp_path: Path, kind: str):
 
 # --- the annotated-.docx writer ---------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "reviewer/memo (not owned here): `--format docx` re-opens the submitted package with python-docx, which "
-    "raises KeyError / BadZipFile / zlib.error on packages ingest can read (missing [Content_Types].xml or "
-    "_rels/.rels, a corrupt styles part) — a traceback instead of a memo or a one-line error. annotate() "
-    "should translate these into a ReviewerError (or skip the .docx and say so)"))
 @pytest.mark.parametrize("i", [88, 91, 233], ids=_case_id)
 def test_docx_writer_on_damaged_packages(i: int, workdir: Path):
     r = m.run_case(m.make_case(i), workdir, formats=("md", "docx"), timeout=TIMEOUT)
     assert r.ok, _explain(r)
+
+
+def test_damaged_package_skips_only_the_docx_and_says_why(tmp_path: Path):
+    from reviewer.errors import InputError
+    from reviewer.ingest import load_report
+    from reviewer.memo import OutputSpec, write_outputs
+    from reviewer.pipeline import Options, review_report
+
+    case = m.make_case(91)  # [Content_Types].xml and _rels/.rels removed: ingest reads it, python-docx cannot
+    path = tmp_path / case.name
+    path.write_bytes(case.data)
+    review = review_report(load_report(path), Options(llm_enabled=False))
+    skipped: list[str] = []
+    written = write_outputs(review, path, OutputSpec(formats=["md", "docx"], output=str(tmp_path / "out"), multiple=True), on_skip=skipped.append)
+    assert [Path(w).suffix for w in written] == [".md"]
+    assert len(skipped) == 1 and case.name in skipped[0] and ".review.docx" in skipped[0] and "\n" not in skipped[0]
+    assert not list((tmp_path / "out").glob("*.docx"))
+    with pytest.raises(InputError) as info:  # asked for alone, nothing would be written: an error
+        write_outputs(review, path, OutputSpec(formats=["docx"], output=str(tmp_path / "alone"), multiple=True))
+    assert str(info.value).startswith(str(path)), info.value

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewer.errors import ConfigError
+from reviewer.errors import ConfigError, InputError, one_line
 from reviewer.memo.atomic import write_atomic
 from reviewer.memo.render import render_html, render_markdown
 from reviewer.review import Review
@@ -88,12 +89,18 @@ def output_path(source: Path, fmt: str, spec: OutputSpec, name: str | None = Non
     return out
 
 
-def write_outputs(review: Review, source: Path, spec: OutputSpec, name: str | None = None) -> list[str]:
+def write_outputs(
+    review: Review, source: Path, spec: OutputSpec, name: str | None = None, on_skip: Callable[[str], None] | None = None
+) -> list[str]:
     """Write every requested format; returns the paths written ("-" for stdout).
 
-    `name` overrides the file stem, for batches where two inputs share one.
+    `name` overrides the file stem, for batches where two inputs share one. The annotated .docx
+    re-opens the submitted package, which can fail where ingest did not: then it is skipped and
+    `on_skip` gets a one-line reason, so the memo in the other formats still reaches the user; asked
+    for alone, it is an InputError.
     """
     written: list[str] = []
+    skipped: list[tuple[Path, InputError]] = []
     for fmt in spec.formats:
         if spec.to_stdout:
             text = render(review, fmt, spec.templates)
@@ -103,7 +110,20 @@ def write_outputs(review: Review, source: Path, spec: OutputSpec, name: str | No
         path = output_path(source, fmt, spec, name)
         if path.resolve() == source.resolve():
             raise ConfigError(f"{path}: 输出会覆盖原文件，已停止（原文件从不修改）")
-        data = annotated_docx(review, source) if fmt == "docx" else render(review, fmt, spec.templates)
+        if fmt == "docx":
+            try:
+                data: str | bytes = annotated_docx(review, source)
+            except InputError as err:
+                skipped.append((path, err))
+                continue
+        else:
+            data = render(review, fmt, spec.templates)
         write_atomic(path, data)
         written.append(str(path))
+    if skipped and not written:
+        # A .doc is annotated through a converted copy in a temp folder: name the file given.
+        raise InputError(source, skipped[0][1].problem) from skipped[0][1]
+    for path, err in skipped:
+        if on_skip is not None:
+            on_skip(one_line(f"{source}: 未写出 {path}：{err.problem}；其他格式已写出"))
     return written

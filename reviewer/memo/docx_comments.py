@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
+from reviewer.errors import InputError
 from reviewer.findings import SEVERITY_LABEL, Finding, sort_findings
 from reviewer.ingest.docx_grid import W, _body_children
 from reviewer.memo.model import show_value
@@ -213,8 +214,17 @@ def comment_text(f: Finding) -> str:
 
 
 def annotate(docx_path: Path, findings: list[Finding]) -> AnnotateResult:
-    """Return the bytes of a commented copy of `docx_path`; the file itself is never written."""
-    document = docx.Document(str(docx_path))
+    """Return the bytes of a commented copy of `docx_path`; the file itself is never written.
+
+    Raises InputError when python-docx cannot open the package."""
+    try:
+        document = docx.Document(str(docx_path))
+    except Exception as exc:
+        # Ingest reads only word/document.xml; python-docx loads every part and follows the
+        # relationships, so a package ingest can read may still be one it cannot open (KeyError for a
+        # missing [Content_Types].xml or _rels/.rels, BadZipFile or zlib.error for a damaged part,
+        # XMLSyntaxError, PackageNotFoundError, …).
+        raise InputError(docx_path, f"文件包已损坏，无法生成批注版 .docx（{type(exc).__name__}）") from exc
     body = _Body(document)
     placed = 0
     unplaced: list[Finding] = []

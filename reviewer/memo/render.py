@@ -3,14 +3,17 @@
 A `--templates DIR` folder is searched first, file by file, so a reviewer can override just the
 HTML template or just the CSS. Markdown is rendered without autoescape (it is text) but report
 text goes through `md`/`md_cell`, which neutralise `<`, `|` and newlines; HTML is autoescaped.
+In both, every `{{ … }}` output shows bidi controls as visible text (see `_show_bidi`).
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from reviewer.errors import ConfigError
 from reviewer.findings import CODES, SEVERITY_LABEL
@@ -29,6 +32,20 @@ def _md_cell(text: object) -> str:
     return _md(text).replace("|", "\\|")
 
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _show_bidi(value: object) -> object:
+    """The environment's finalize: a bidi override, embedding or isolate from the report would
+    reorder the memo text after it, so it is shown as 〔U+202E〕 instead. Done here rather than in
+    the filters so a template (bundled or --templates) that forgets `md` is covered too; the JSON
+    memo keeps the text exactly. CJK brackets, not [ ], so a following "(" cannot make a link."""
+    if not isinstance(value, str) or not _BIDI.search(value):
+        return value
+    shown = _BIDI.sub(lambda m: f"〔U+{ord(m.group()):04X}〕", value)
+    return Markup(shown) if isinstance(value, Markup) else shown
+
+
 @lru_cache(maxsize=8)
 def _env(folder: str, html: bool) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
@@ -44,6 +61,7 @@ def _env(folder: str, html: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_show_bidi,
     )
     env.globals.update(
         SEVERITY_LABEL=SEVERITY_LABEL,
