@@ -197,6 +197,21 @@ def test_docx_skips_locations_outside_the_document(seed_report):
     assert result.placed == 0 and result.unplaced == [f]
 
 
+def test_docx_places_the_most_severe_comments_and_counts_the_rest(seed_report, tmp_path: Path):
+    from reviewer.memo.docx_comments import MAX_COMMENTS
+
+    loc = seed_report.targets[0].completion.location
+    warnings = [Finding(code="completion.vague", severity="warning", message=f"存疑{i}", location=loc) for i in range(MAX_COMMENTS)]
+    errors = [Finding(code="table.sum_mismatch", severity="error", message=f"错误{i}", location=loc) for i in range(20)]
+    result = annotate(SEED_DOCX, warnings + errors)
+    out = tmp_path / "many.docx"
+    out.write_bytes(result.data)
+    texts = [c.text for c in docx.Document(str(out)).comments]
+    assert len(texts) == MAX_COMMENTS + 1 and result.placed == MAX_COMMENTS
+    assert all(f"【错误】错误{i} " in " ".join(texts) for i in range(20))  # errors first, none dropped
+    assert texts[-1].startswith("另有 20 条问题未逐条批注") and len(result.unplaced) == 20
+
+
 @needs_soffice
 def test_docx_for_a_doc_input_annotates_the_converted_file(review, tmp_path: Path):
     from reviewer.ingest import load_report

@@ -143,3 +143,13 @@ def test_two_clauses_of_one_target_stay_two_findings(seed_report, no_endpoint):
     not_evidenced = [f for f in review.findings if f.code == "target.not_evidenced" and f.location.row == row]
     assert len(not_evidenced) == 2
     assert not any("另：" in f.message for f in not_evidenced)
+
+
+def test_one_question_per_target_row_for_the_department(seed_report, no_endpoint):
+    from reviewer.memo.model import build_memo
+
+    memo = build_memo(review_report(seed_report, Options()))
+    for row in seed_report.targets:
+        on_row = [q for q in memo.questions if (q.location.table, q.location.row) == (row.location.table, row.location.row)]
+        assert len(on_row) == 1, [q.text for q in on_row]
+    assert any("评分表" in q.text and "满意度" in q.text for q in memo.questions)  # score questions stay

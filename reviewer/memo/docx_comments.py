@@ -49,6 +49,7 @@ class _Body:
         self.document = document
         self.paragraphs: list[etree._Element] = []
         self.tables: list[etree._Element] = []
+        self._rows: dict[int, list[etree._Element]] = {}  # listed once: a finding per row of a long table
         for el in _body_children(document.element.body):
             if el.tag == f"{W}p":
                 self.paragraphs.append(el)
@@ -58,7 +59,9 @@ class _Body:
     def cell(self, table: int, row: int, col: int | None) -> etree._Element | None:
         if not 0 <= table < len(self.tables):
             return None
-        rows = self.tables[table].findall(f"{W}tr")
+        rows = self._rows.get(table)
+        if rows is None:
+            rows = self._rows[table] = self.tables[table].findall(f"{W}tr")
         if not 0 <= row < len(rows):
             return None
         if col is None:
@@ -213,6 +216,12 @@ def comment_text(f: Finding) -> str:
     return f"{text} [{f.code}]"
 
 
+# Word slows to a crawl past a few hundred comments, and python-docx numbers each new comment by
+# scanning all the others (quadratic: 20,000 findings on a 10,000-row table took minutes). The most
+# severe are placed; the rest are counted in one comment and are all in the other memo formats.
+MAX_COMMENTS = 500
+
+
 def annotate(docx_path: Path, findings: list[Finding]) -> AnnotateResult:
     """Return the bytes of a commented copy of `docx_path`; the file itself is never written.
 
@@ -228,19 +237,34 @@ def annotate(docx_path: Path, findings: list[Finding]) -> AnnotateResult:
     body = _Body(document)
     placed = 0
     unplaced: list[Finding] = []
-    for f in sort_findings(findings):
+    ordered = sort_findings(findings)
+    for k, f in enumerate(ordered):
+        if placed == MAX_COMMENTS:
+            _note_the_rest(document, body, len(ordered) - k)
+            unplaced.extend(ordered[k:])
+            break
         scope = _scope(body, f.location)
         if scope is None:
             unplaced.append(f)
             continue
         # For a cell, a span counts in the whole cell text; for one paragraph, in that paragraph.
-        runs = _anchor(scope, f.location.span)
-        parent = runs[0].getparent()
-        while parent is not None and parent.tag != f"{W}p":
-            parent = parent.getparent()
-        paragraph = Paragraph(parent, document._body)
-        document.add_comment([Run(runs[0], paragraph), Run(runs[-1], paragraph)], text=comment_text(f), author=AUTHOR, initials=INITIALS)
+        _comment(document, _anchor(scope, f.location.span), comment_text(f))
         placed += 1
     buf = io.BytesIO()
     document.save(buf)
     return AnnotateResult(data=buf.getvalue(), placed=placed, unplaced=unplaced)
+
+
+def _note_the_rest(document: Document, body: _Body, count: int) -> None:
+    if not body.paragraphs:
+        return
+    text = f"另有 {count} 条问题未逐条批注（批注过多），请见审核意见（Markdown / HTML / JSON）。"
+    _comment(document, _anchor([body.paragraphs[0]], None), text)
+
+
+def _comment(document: Document, runs: list[etree._Element], text: str) -> None:
+    parent = runs[0].getparent()
+    while parent is not None and parent.tag != f"{W}p":
+        parent = parent.getparent()
+    paragraph = Paragraph(parent, document._body)
+    document.add_comment([Run(runs[0], paragraph), Run(runs[-1], paragraph)], text=text, author=AUTHOR, initials=INITIALS)

@@ -316,6 +316,9 @@ def _place(loc: Location) -> str:
     return loc.label or loc.describe()
 
 
+ROW_ANSWERED = ("target", "completion")
+
+
 def _questions(review: Review, templates: dict[str, str | None]) -> list[Question]:
     rows = {t.index: t for t in review.report.targets}
     out: list[Question] = []
@@ -326,12 +329,18 @@ def _questions(review: Review, templates: dict[str, str | None]) -> list[Questio
             seen.add(text)
             out.append(Question(text, loc))
 
+    asked: set[tuple[int | None, int | None]] = set()  # target rows that already have their question
     for v in sorted(review.verdicts, key=lambda v: (v.target_index, v.by != "rules")):
         if v.follow_up.strip() and v.target_index in rows:
             row = rows[v.target_index]
             add(f"{row.category}·{row.kind}：{v.follow_up.strip()}", row.completion.location)
+            asked.add((row.location.table, row.location.row))
     default = templates.get("default")
     for f in sort_findings(review.findings):
+        # A department answers one question per target row; the row's findings (vague, copied,
+        # not measurable …) stay in the findings list with the reasons.
+        if f.code.split(".")[0] in ROW_ANSWERED and (f.location.table, f.location.row) in asked:
+            continue
         pattern = templates.get(f.code, default if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["warning"] else None)
         if not pattern:
             continue
