@@ -22,6 +22,9 @@ def _check_file(path: Path) -> bytes:
         raise InputError(path, "文件不存在")
     if path.is_dir():
         raise InputError(path, "这是一个文件夹，不是报告文件")
+    if not path.is_file():
+        # Opening a FIFO or a device would block or read forever.
+        raise InputError(path, "不是普通文件（管道、设备或套接字），已拒绝")
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
