@@ -13,6 +13,7 @@ from pathlib import Path
 
 from reviewer.findings import SEVERITY_LABEL, sort_findings
 from reviewer.memo.model import build_memo, show_value
+from reviewer.memo.neutral import csv_cell, href
 from reviewer.memo.render import render_summary_html
 from reviewer.review import Review
 
@@ -35,6 +36,11 @@ class SummaryRow:
     worst: list[tuple[str, str, int]] = field(default_factory=list)
     error: str = ""
     memo: str = ""  # link to the memo, relative to the summary folder
+
+    @property
+    def href(self) -> str:
+        """`memo` percent-quoted for a link: never a scheme such as `javascript:`."""
+        return href(self.memo) if self.memo else ""
 
     @property
     def total_findings(self) -> int:
@@ -69,10 +75,12 @@ def row_for_failure(file: str, error: str) -> SummaryRow:
 
 
 def relative_link(target: str, folder: Path) -> str:
+    """The memo's path relative to the summary folder; "" (no link) when there is none (another
+    drive on Windows): links in the summary are relative, never absolute."""
     try:
         return Path(os.path.relpath(target, folder)).as_posix()
-    except ValueError:  # another drive on Windows
-        return Path(target).resolve().as_uri()
+    except ValueError:
+        return ""
 
 
 def _more(n: int) -> str:
@@ -86,11 +94,21 @@ CSV_COLUMNS = [
 ]
 
 
+class _NeutralWriter:
+    """Every cell through csv_cell: report text, file names and messages can start with = + - @."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+
+    def writerow(self, row: list) -> None:
+        self.writer.writerow([csv_cell(v) for v in row])
+
+
 def summary_csv(rows: list[SummaryRow]) -> str:
     buf = io.StringIO()
     # The BOM makes Excel (the tool these tables end up in) read the Chinese as UTF-8.
     buf.write("\ufeff")
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = _NeutralWriter(csv.writer(buf, lineterminator="\r\n"))
     w.writerow(CSV_COLUMNS)
     for r in rows:
         if not r.ok:
