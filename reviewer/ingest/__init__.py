@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reviewer.errors import InputError
 from reviewer.ingest.convert import convert_to_docx
-from reviewer.ingest.docx_grid import Body, read_body
+from reviewer.ingest.docx_grid import Body, check_package, read_body
 from reviewer.ingest.hunan_form import looks_like_form, read_report
 from reviewer.model import Report
 
@@ -39,6 +39,8 @@ def load_body(path: Path) -> Body:
     head = _check_file(path)
     suffix = path.suffix.lower()
     if suffix in CONVERTIBLE or (head == OLE_MAGIC and suffix != ".docx"):
+        if head.startswith(b"PK"):  # .odt: its parts are capped before LibreOffice parses them
+            check_package(path)
         with tempfile.TemporaryDirectory(prefix="reviewer-") as tmp:
             return read_body(convert_to_docx(path, Path(tmp)))
     if head == OLE_MAGIC:

@@ -214,14 +214,20 @@ def _tag_count_error(part: str, limit: int) -> str:
     return f"{part} 中的 XML 元素超过 {limit:,} 个，不像是一份自评报告（疑似 XML 炸弹），已拒绝"
 
 
+MAIN_PARTS = ("word/document.xml", "content.xml")  # .docx, and .odt before LibreOffice reads it
+
+
 def check_xml_parts(zf: zipfile.ZipFile, path: Path | str, skip: str = "word/document.xml") -> None:
     """Stream every XML part but `skip` and refuse the file when one inflates past the size or
-    tag caps. Reads in chunks, so checking a bomb costs time in proportion to the cap, not the bomb."""
+    tag caps (the main part's own caps for it). Reads in chunks, so checking a bomb costs time in
+    proportion to the cap, not the bomb."""
     for info in zf.infolist():
         name = info.filename
         if name == skip or not name.lower().endswith(XML_PARTS):
             continue
-        if info.file_size > MAX_PART_XML:
+        main = name in MAIN_PARTS
+        max_size, max_tags = (MAX_DOCUMENT_XML, MAX_DOCUMENT_TAGS) if main else (MAX_PART_XML, MAX_PART_TAGS)
+        if info.file_size > max_size:
             raise InputError(path, f"{name} 解压后过大（{info.file_size // 1_000_000} MB），疑似压缩炸弹，已拒绝")
         size = tags = 0
         try:
@@ -229,14 +235,25 @@ def check_xml_parts(zf: zipfile.ZipFile, path: Path | str, skip: str = "word/doc
                 while chunk := fh.read(1 << 20):
                     size += len(chunk)
                     tags += chunk.count(b"<")
-                    if size > MAX_PART_XML:
+                    if size > max_size:
                         raise InputError(path, f"{name} 解压后过大，疑似压缩炸弹，已拒绝")
-                    if tags > MAX_PART_TAGS:
-                        raise InputError(path, _tag_count_error(name, MAX_PART_TAGS))
+                    if tags > max_tags:
+                        raise InputError(path, _tag_count_error(name, max_tags))
         except InputError:
             raise
         except Exception as exc:  # zlib.error, BadZipFile, EOFError…: a damaged part
             raise InputError(path, f"{name} 已损坏，无法解压（{type(exc).__name__}）") from exc
+
+
+def check_package(path: Path) -> None:
+    """Every XML part of a zip package within the caps (for files LibreOffice will convert)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_xml_parts(zf, path, skip="")
+    except zipfile.BadZipFile as exc:
+        raise InputError(path, "文件已损坏（不是有效的 zip 包）") from exc
+    except OSError as exc:
+        raise InputError(path, f"无法读取文件：{exc.strerror or exc}") from exc
 
 
 def read_document_xml(path: Path) -> bytes:
