@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from reviewer.budget import BudgetExceeded, budget_memory_mb, budget_seconds, file_budget
 from reviewer.errors import ReviewerError, one_line
 from reviewer.findings import SEVERITY_RANK, Finding, sort_findings
 from reviewer.memo import SUFFIX, OutputSpec, write_outputs
@@ -103,22 +104,36 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)  # one line per format not written (write_outputs)
 
 
+def _over_budget(path: Path, what: str) -> str:
+    return one_line(f"{path}: {what}，已停止处理该文件（其他文件照常审核）")
+
+
 def review_one(path: Path, options) -> Outcome:
     from reviewer.pipeline import review_file
 
     try:
-        return Outcome(path, review=review_file(path, options))
+        with file_budget():
+            return Outcome(path, review=review_file(path, options))
     except ReviewerError as err:
         return Outcome(path, error=str(err))
+    except BudgetExceeded:
+        return Outcome(path, error=_over_budget(path, f"审核超过 {budget_seconds():g} 秒的时限"))
+    except MemoryError:
+        return Outcome(path, error=_over_budget(path, f"审核所需内存超过 {budget_memory_mb():g} MB 的上限"))
     except Exception as exc:  # a bug on one file must not cost the batch the other files
         return Outcome(path, error=one_line(f"{path}: 内部错误（请报告此文件）：{type(exc).__name__}: {exc}"))
 
 
 def write_one(outcome: Outcome, spec: OutputSpec, name: str) -> Outcome:
     try:
-        outcome.written = write_outputs(outcome.review, outcome.path, spec, name=name, on_skip=outcome.skipped.append)
+        with file_budget():
+            outcome.written = write_outputs(outcome.review, outcome.path, spec, name=name, on_skip=outcome.skipped.append)
     except ReviewerError as err:
         outcome.error = str(err)
+    except BudgetExceeded:
+        outcome.error = _over_budget(outcome.path, f"写出审核意见超过 {budget_seconds():g} 秒的时限")
+    except MemoryError:
+        outcome.error = _over_budget(outcome.path, f"写出审核意见所需内存超过 {budget_memory_mb():g} MB 的上限")
     except OSError as exc:
         outcome.error = one_line(f"{outcome.path}: 无法写出审核意见：{exc.strerror or exc}")
     except Exception as exc:

@@ -70,6 +70,17 @@ def _write_profile(profile: Path) -> None:
     )
 
 
+def _lift_memory_limit() -> None:
+    """In the child, before exec: LibreOffice is not held to the reviewing process's budget
+    (reviewer.budget lowers only the soft limit)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (resource.getrlimit(resource.RLIMIT_AS)[1],) * 2)
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def _kill_group(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -100,7 +111,8 @@ def convert_to_docx(path: Path, workdir: Path) -> Path:
     env = {**os.environ, "HOME": str(profile)}
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env=env, start_new_session=True)  # its own process group, to kill as one
+                                env=env, start_new_session=True,  # its own process group, to kill as one
+                                preexec_fn=_lift_memory_limit)
     except OSError as exc:
         raise InputError(path, f"无法启动 LibreOffice：{exc}") from exc
     try:
