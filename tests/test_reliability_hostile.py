@@ -248,3 +248,14 @@ def test_summary_links_are_relative_and_quoted(tmp_path: Path):
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert "javascript%3Aalert%281%29.review.html" in hrefs and "ok%20%231%3F.review.html" in hrefs, hrefs
     assert not [h for h in hrefs if ":" in h or h.startswith("/")]
+
+
+def test_word_comments_show_controls_visibly():
+    from reviewer.findings import Finding
+    from reviewer.memo.docx_comments import comment_text
+    from reviewer.model import Location
+
+    f = Finding(code="completion.vague", severity="warning", source="rules", location=Location(),
+                message="“完成\u202e情况\u0085”没有数字")
+    text = comment_text(f)
+    assert "\u202e" not in text and "\u0085" not in text and "〔U+202E〕" in text

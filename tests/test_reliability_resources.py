@@ -144,3 +144,15 @@ def test_a_fifo_named_docx_is_refused_with_one_line(tmp_path: Path):
     lines = [line for line in proc.stderr.splitlines() if "x.docx" in line]
     assert len(lines) == 1 and "普通文件" in lines[0], proc.stderr
     assert (tmp_path / "ok.review.md").exists()  # the batch went on
+
+
+def test_target_rows_past_the_cap_are_listed_as_not_read(tmp_path: Path, monkeypatch):
+    from reviewer.ingest import hunan_form
+
+    monkeypatch.setattr(hunan_form, "MAX_TARGET_ROWS", 20)
+    path = tmp_path / "rows.docx"
+    path.write_bytes(m.target_rows(30))
+    report = load_report(path)
+    assert len(report.targets) == 20
+    (unread,) = [u for u in report.unread if u.part == "定量目标"]
+    assert "共 30 行" in unread.reason and "前 20 行" in unread.reason

@@ -28,6 +28,7 @@ from reviewer.errors import InputError
 from reviewer.findings import SEVERITY_LABEL, Finding, sort_findings
 from reviewer.ingest.docx_grid import W, _body_children
 from reviewer.memo.model import show_value
+from reviewer.memo.neutral import show_controls
 from reviewer.model import Location
 
 AUTHOR = "reviewer"
@@ -213,7 +214,7 @@ def comment_text(f: Finding) -> str:
     text = f"【{SEVERITY_LABEL[f.severity]}】{f.message}"
     if f.expected is not None or f.found is not None:
         text += f"（预期：{show_value(f.expected) or '—'}；报告：{show_value(f.found) or '—'}）"
-    return f"{text} [{f.code}]"
+    return show_controls(f"{text} [{f.code}]")  # a bidi override quoted from the report cannot reorder the comment
 
 
 # Word slows to a crawl past a few hundred comments, and python-docx numbers each new comment by
