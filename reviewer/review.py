@@ -46,6 +46,7 @@ class Clause(BaseModel):
     span: tuple[int, int]  # in the target text
     object: str = ""
     comparator: Literal[">=", "<=", "=", ""] = ""
+    implied: bool = False  # the target wrote no 以上/以下: the comparator is read from what it counts
     value: float | None = None
     unit: str = ""
     time_words: list[str] = Field(default_factory=list)
@@ -53,6 +54,7 @@ class Clause(BaseModel):
     evidence: str = ""  # the completion text relied on
     evidence_span: tuple[int, int] | None = None  # in the completion text
     found_value: float | None = None
+    exceeds_by: float | None = None  # found ÷ target when a floor is far exceeded: the target may be too low
     note: str = ""  # Chinese explanation for the memo
 
 
