@@ -65,6 +65,7 @@ _CHANGE_VERBS = ("增加", "增长", "上升", "提高", "减少", "下降", "�
 _QUOTES = re.compile(r"[“”\"'‘’「」]")
 _CLAUSE_START = re.compile(r"[,，;；。:：!！?？\n]")
 _SENTENCE_END = "。;；!！?？\n"
+_SENTENCE_END_RE = re.compile("[" + re.escape(_SENTENCE_END) + "]")
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class _Bounds:
     def __init__(self, text: str) -> None:
         self.text = text
         self.clause_ends = [m.end() for m in _CLAUSE_START.finditer(text)]
-        self.sentence_ends = [i for i, c in enumerate(text) if c in _SENTENCE_END]
+        self.sentence_ends = [m.start() for m in _SENTENCE_END_RE.finditer(text)]
 
     def clause_start(self, at: int) -> int:
         k = bisect_right(self.clause_ends, at) - 1  # last clause mark ending at or before `at`
@@ -176,9 +177,10 @@ def _states_change(words: str) -> bool:
 
 def parse_text(text: Text) -> list[Statement]:
     flat = text.text
-    bounds = _Bounds(flat)
+    bounds: _Bounds | None = None  # built at the first figure: most paragraphs have none
     out: list[Statement] = []
     for m in _STATEMENT.finditer(flat):
+        bounds = bounds or _Bounds(flat)
         clause_start = max(bounds.clause_start(m.start()), m.start() - MAX_CLAUSE_LOOKBACK)
         words = flat[clause_start : m.start()]
         if _states_change(words):
