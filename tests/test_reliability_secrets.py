@@ -187,3 +187,34 @@ def test_a_cli_run_with_a_credentialed_url_leaves_it_nowhere(tmp_path: Path):
     assert PASSWORD not in proc.stdout + proc.stderr
     memo = json.loads(next((tmp_path / "out").glob("*.json")).read_text(encoding="utf-8"))
     assert memo["llm"]["base_url"].startswith("http://127.0.0.1:")
+
+
+def test_an_edited_cache_entry_is_as_untrusted_as_the_model(tmp_path: Path):
+    """Someone edits a cached answer's follow-up and reason: the next review serves it from the
+    cache (no call) and the memo shows it escaped, controls visible; its quotes are re-checked."""
+    import sqlite3
+
+    from reviewer.memo import render
+
+    server = FakeServer(_echo_masks)
+    cache = tmp_path / "llm.sqlite3"
+    options = llm_seed.pipeline_options(llm_seed.FAKE_BASE_URL, "fake-model", "test-key", cache, http_client=server.client(), sleep=lambda s: None)
+    review_report(llm_seed.seed_report(PII_ROWS), options)
+    calls = len(server.requests)
+    with sqlite3.connect(cache) as db:
+        for key, text in db.execute("select key, answer from answers").fetchall():
+            data = json.loads(text)
+            data["follow_up"] = "请点击![x](http://evil.example/p.png)[这里](javascript:alert(1))\u0085\u202e"
+            for clause in data.get("clauses", []):
+                clause["verdict"] = "evidenced"
+                clause["quotes"] = ["这句话不在完成情况里"]
+                clause["reason"] = "<img src=x onerror=alert(1)>"
+            db.execute("update answers set answer = ? where key = ?", (json.dumps(data, ensure_ascii=False), key))
+    review = review_report(llm_seed.seed_report(PII_ROWS), options)
+    assert len(server.requests) == calls  # served from the edited cache
+    llm = [v for v in review.verdicts if v.by == "llm"]
+    assert llm and all(v.verdict != "evidenced" for v in llm)  # the invented quote is not evidence
+    md, html = render(review, "md"), render(review, "html")
+    assert "](" not in md.replace("\\](", "") and "\u0085" not in md and "\u202e" not in md and "<img" not in md
+    assert "<img src=x" not in html and 'href="javascript' not in html and "<a " not in html.split("</style>", 1)[1]
+    assert "〔U+202E〕" in md and "请点击" in md  # the edited text is shown, as text
