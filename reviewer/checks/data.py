@@ -92,12 +92,17 @@ class ReportData:
         return None
 
     @cached_property
+    def _folded(self) -> list[tuple[Text, str]]:
+        """Every narrative field with its folded text, folded once per report."""
+        return [(text, fold(text.text)) for text in narrative_texts(self.report)]
+
+    @cached_property
     def _sentences(self) -> list[tuple[Text, int, str]]:
         """(field, offset, sentence) for every sentence of the narrative, split once per report."""
         out = []
-        for text in narrative_texts(self.report):
+        for text, folded in self._folded:
             start = 0
-            for sentence in _SENTENCE_END.split(fold(text.text)):
+            for sentence in _SENTENCE_END.split(folded):
                 out.append((text, start, sentence))
                 start += len(sentence) + 1
         return out
@@ -133,8 +138,7 @@ class ReportData:
         for group in groups:
             patterns = [re.compile(p) for p in group]
             hit = None
-            for text in narrative_texts(self.report):
-                folded = fold(text.text)
+            for text, folded in self._folded:
                 for p in patterns:
                     m = p.search(folded)
                     if m is not None:
