@@ -75,10 +75,18 @@ def build(
             if info.filename == DOC and xml is not None:
                 data = xml
             data = (replace or {}).get(info.filename, data)
-            dst.writestr(info.filename, data)
+            dst.writestr(_entry(info.filename, info.date_time), data, compresslevel=level)
         for name, data in (extra or {}).items():
-            dst.writestr(name, data)
+            dst.writestr(_entry(name), data, compresslevel=level)
     return buf.getvalue()
+
+
+def _entry(name: str, date_time: tuple = (2021, 1, 1, 0, 0, 0)) -> zipfile.ZipInfo:
+    """A fixed timestamp (writestr with a bare name stamps the current time), so the same case
+    builds to the same bytes even across a second boundary."""
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def tostring(root: etree._Element) -> bytes:
