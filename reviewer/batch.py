@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from reviewer.budget import BudgetExceeded, budget_memory_mb, budget_seconds, file_budget
+from reviewer.budget import BudgetExceeded, budget_memory_mb, budget_seconds, run_bounded
 from reviewer.errors import ReviewerError, one_line
 from reviewer.findings import SEVERITY_RANK, Finding, sort_findings
 from reviewer.memo import SUFFIX, OutputSpec, write_outputs
@@ -111,9 +111,9 @@ def _over_budget(path: Path, what: str) -> str:
 def review_one(path: Path, options) -> Outcome:
     from reviewer.pipeline import review_file
 
+    _warm_review(options)
     try:
-        with file_budget():
-            return Outcome(path, review=review_file(path, options))
+        return Outcome(path, review=run_bounded(review_file, path, options))
     except ReviewerError as err:
         return Outcome(path, error=str(err))
     except BudgetExceeded:
@@ -124,10 +124,41 @@ def review_one(path: Path, options) -> Outcome:
         return Outcome(path, error=one_line(f"{path}: 内部错误（请报告此文件）：{type(exc).__name__}: {exc}"))
 
 
-def write_one(outcome: Outcome, spec: OutputSpec, name: str) -> Outcome:
+def _warm_review(options) -> None:
+    """Load once in this worker what every review loads (the LLM client's modules, the rubric), so
+    each file's forked child (run_bounded) starts with them instead of importing them again."""
+    import reviewer.llm  # noqa: F401
+    from reviewer.pipeline import rubric_for
+
     try:
-        with file_budget():
-            outcome.written = write_outputs(outcome.review, outcome.path, spec, name=name, on_skip=outcome.skipped.append)
+        rubric_for(options)
+    except ReviewerError:
+        pass  # the review reports it
+
+
+def _warm_writers(spec: OutputSpec) -> None:
+    """The same for the writers: python-docx and the compiled templates."""
+    import reviewer.memo.docx_comments  # noqa: F401
+    from reviewer.memo.render import _env
+
+    for html in (False, True):
+        try:
+            env = _env(str(spec.templates or ""), html)
+            for name in ("memo.md.j2", "memo.html.j2"):
+                env.get_template(name)
+        except Exception:  # a broken template is reported by the write itself
+            pass
+
+
+def _write(review: Review, path: Path, spec: OutputSpec, name: str) -> tuple[list[str], list[str]]:
+    skipped: list[str] = []
+    return write_outputs(review, path, spec, name=name, on_skip=skipped.append), skipped
+
+
+def write_one(outcome: Outcome, spec: OutputSpec, name: str) -> Outcome:
+    _warm_writers(spec)
+    try:
+        outcome.written, outcome.skipped = run_bounded(_write, outcome.review, outcome.path, spec, name)
     except ReviewerError as err:
         outcome.error = str(err)
     except BudgetExceeded:

@@ -1,9 +1,16 @@
 """A time and memory budget for the work on one file, so one file cannot hold up or sink a batch.
 
-    with file_budget(path):
-        ...                      # raises BudgetExceeded (time) or MemoryError (address space)
+    run_bounded(fn, *args)      # fn(*args) in a forked child, killed when its time is up
+    with file_budget():         # the same limits in this process, where there is no fork
+        ...
 
-Time is a SIGALRM timer whose handler raises in the main thread (Python code and regular
+Both raise BudgetExceeded (time), MemoryError (address space), or what fn raised: a ReviewerError
+comes back as ReviewerError with the same line, an OSError as OSError, anything else (and a child
+that died) as FileCrashed.
+
+run_bounded is the hard limit: the child is killed (SIGKILL) at the deadline whatever it is doing,
+even inside C code, and its address space is capped with RLIMIT_AS. The result comes back pickled
+through a pipe. file_budget, the fallback, is a SIGALRM timer whose handler raises in the main thread (Python code and regular
 expressions are interrupted; a call into C finishes first, and the caps in ingest keep those
 short). Memory is RLIMIT_AS raised to what the process already uses plus the budget, and put back
 afterwards: an allocation past it raises MemoryError instead of waking the OOM killer. Both need
@@ -13,6 +20,7 @@ applied. REVIEWER_FILE_TIMEOUT (seconds) and REVIEWER_FILE_MEMORY_MB override th
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -25,6 +33,10 @@ DEFAULT_MEMORY_MB = 2048  # above what the worker holds when the file starts
 
 class BudgetExceeded(BaseException):
     """The file used up its time. A BaseException so no `except Exception` on the way eats it."""
+
+
+class FileCrashed(Exception):
+    """The work on the file failed in a way that is not the file's fault, or its process died."""
 
 
 def budget_seconds() -> float:
@@ -94,3 +106,86 @@ def _limit_memory(memory_mb: float):
     except (ValueError, OSError):
         return None
     return old
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return (
+        hasattr(os, "fork")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.current_thread() is threading.main_thread()
+    )
+
+
+def run_bounded(fn, *args, seconds: float | None = None, memory_mb: float | None = None):
+    seconds = budget_seconds() if seconds is None else seconds
+    memory_mb = budget_memory_mb() if memory_mb is None else memory_mb
+    if not _can_fork():
+        with file_budget(seconds, memory_mb):
+            return fn(*args)
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, fn, args, memory_mb))
+    # Frozen objects are left alone by the child's garbage collector: it does not walk (and so
+    # copy-on-write) the whole inherited heap.
+    gc.freeze()
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
+    send.close()
+    try:
+        if receive.poll(seconds):
+            try:
+                kind, payload = receive.recv()
+            except (EOFError, OSError):
+                kind, payload = "died", None
+        else:
+            kind, payload = "timeout", None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if kind == "ok":
+        return payload
+    if kind == "timeout":
+        raise BudgetExceeded()
+    if kind == "memory":
+        raise MemoryError()
+    if kind == "reviewer":
+        from reviewer.errors import ReviewerError
+
+        raise ReviewerError(payload)
+    if kind == "oserror":
+        raise OSError(payload)
+    if kind == "died":
+        raise FileCrashed(f"处理进程异常退出（退出码 {child.exitcode}）")
+    raise FileCrashed(payload)
+
+
+def _child(send, fn, args, memory_mb: float) -> None:
+    from reviewer.errors import ReviewerError
+
+    _limit_memory(memory_mb)
+    try:
+        message = ("ok", fn(*args))
+    except ReviewerError as err:  # sent as its line: subclasses need not survive pickling
+        message = ("reviewer", str(err))
+    except MemoryError:
+        message = ("memory", None)
+    except OSError as exc:
+        message = ("oserror", exc.strerror or str(exc))
+    except BaseException as exc:
+        message = ("crash", f"{type(exc).__name__}: {exc}")
+    try:
+        send.send(message)
+    except MemoryError:
+        send.send(("memory", None))
+    except Exception as exc:  # an unpicklable result
+        send.send(("crash", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
