@@ -9,13 +9,15 @@ comes back as ReviewerError with the same line, an OSError as OSError, anything 
 that died) as FileCrashed.
 
 run_bounded is the hard limit: the child is killed (SIGKILL) at the deadline whatever it is doing,
-even inside C code, and its address space is capped with RLIMIT_AS. The result comes back pickled
-through a pipe. file_budget, the fallback, is a SIGALRM timer whose handler raises in the main thread (Python code and regular
-expressions are interrupted; a call into C finishes first, and the caps in ingest keep those
-short). Memory is RLIMIT_AS raised to what the process already uses plus the budget, and put back
-afterwards: an allocation past it raises MemoryError instead of waking the OOM killer. Both need
-the main thread of a POSIX process (batch workers and the CLI are); elsewhere the budget is not
-applied. REVIEWER_FILE_TIMEOUT (seconds) and REVIEWER_FILE_MEMORY_MB override the defaults.
+even inside C code, and its address space is capped with RLIMIT_AS (what it maps at the start plus
+the budget: an allocation past it raises MemoryError instead of waking the OOM killer). The result
+comes back pickled through a pipe. A child killed while writing may leave a temp file next to the
+memos (writes are temp file + rename), never a half-written memo.
+
+file_budget, the fallback where there is no fork or not the main thread, is a SIGALRM timer whose
+handler raises in the main thread (Python code and regular expressions are interrupted; a call into
+C finishes first) and the same RLIMIT_AS, put back afterwards; off the main thread it does nothing.
+REVIEWER_FILE_TIMEOUT (seconds) and REVIEWER_FILE_MEMORY_MB override the defaults.
 """
 
 from __future__ import annotations
