@@ -16,7 +16,9 @@ from pathlib import Path
 from reviewer import __version__
 from reviewer.checks import run_checks
 from reviewer.findings import Finding, sort_findings
+from reviewer.indicator_rubric import IndicatorRubric, load_indicator_rubric
 from reviewer.ingest import load_report
+from reviewer.ingest.layouts import layout_named
 from reviewer.model import Report
 from reviewer.narrative import review_narrative
 from reviewer.review import IndicatorResult, Review
@@ -63,6 +65,15 @@ def rubric_for(options: Options) -> Rubric:
     return _cached_rubric(str(path) if path else None, stamp)
 
 
+def indicator_rubric_for(report: Report) -> IndicatorRubric | None:
+    """The rubric a national layout names in its description (None for the Hunan form, which
+    `--rubric` / the default Hunan rubric scores)."""
+    layout = layout_named(report.layout)
+    if layout is None or layout.reader == "hunan-form" or not layout.rubric:
+        return None
+    return load_indicator_rubric(layout.rubric)
+
+
 def _where(f: Finding) -> tuple:
     loc = f.location
     return (f.code, loc.table, loc.row, loc.col, loc.paragraph)
@@ -105,7 +116,8 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
 
     rubric = rubric or rubric_for(options)
     findings = unread_findings(report)
-    check_findings, indicators = run_checks(report, rubric)
+    national = indicator_rubric_for(report)
+    check_findings, indicators = run_checks(report, rubric, national)
     rule_verdicts, narrative_findings = review_narrative(report)
     config = LLMConfig.from_env(
         model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
@@ -120,7 +132,7 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
         indicators=doubt_unsupported(indicators, findings),
         verdicts=rule_verdicts + llm_verdicts,
         llm=llm_run,
-        rubric=rubric.label,
+        rubric=national.label if national is not None else rubric.label,
         tool_version=__version__,
     )
 
