@@ -154,6 +154,7 @@ class TargetRow(BaseModel):
     target: Text
     completion: Text
     location: Location
+    indicator: int | None = None  # IndicatorRow.index when the row is a national form's 绩效指标 row
 
 
 class Evaluator(BaseModel):
@@ -309,6 +310,7 @@ class Funding(BaseModel):
 class GoalPair(BaseModel):
     """A target / completion pair in words: the 年度总体目标, or one 年度主要任务."""
 
+    kind: Literal["goal", "task"] = "goal"
     name: str  # "年度总体目标", "年度主要任务：公共文化服务"
     expected: Text
     actual: Text
@@ -346,3 +348,19 @@ class Report(BaseModel):
 
     def section(self, number: str) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
+
+    def score_view(self) -> ScoreTable | None:
+        """The 评分表 of any layout: the Hunan 评分表 as read, or a national form's 执行率 row
+        (index -1) and indicator rows with its 总分 row — for writers that list score rows."""
+        if self.score_table is not None or not (self.indicators or self.funding):
+            return self.score_table
+        rows = [i.as_score_row() for i in self.indicators]
+        f = self.funding
+        if f is not None and f.points.known:
+            rows.insert(0, ScoreRow(
+                index=-1, level1=f.title, level2="", level3="预算执行率", criteria="执行率 × 分值（以分值为上限）",
+                points=f.points, self_score=f.score, reason=f.reason or Text(), location=f.score.location,
+            ))
+        first = rows[0].location if rows else Location()
+        return ScoreTable(rows=rows, total_points=self.indicator_points, total_self_score=self.indicator_total,
+                          location=first.model_copy(update={"label": "绩效指标"}))

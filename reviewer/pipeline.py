@@ -20,7 +20,7 @@ from reviewer.indicator_rubric import IndicatorRubric, load_indicator_rubric
 from reviewer.ingest import load_report
 from reviewer.ingest.layouts import layout_named
 from reviewer.model import Report
-from reviewer.narrative import review_narrative
+from reviewer.national_targets import narrative_rules
 from reviewer.review import IndicatorResult, Review
 from reviewer.rubric import Rubric, load_rubric
 
@@ -118,7 +118,7 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
     findings = unread_findings(report)
     national = indicator_rubric_for(report)
     check_findings, indicators = run_checks(report, rubric, national)
-    rule_verdicts, narrative_findings = review_narrative(report)
+    rule_verdicts, narrative_findings = narrative_rules(report, national)
     config = LLMConfig.from_env(
         model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
         **options.llm_overrides,

@@ -19,7 +19,7 @@ from reviewer.indicator_rubric import IndicatorRubric
 from reviewer.values import meets, same_unit
 from reviewer.model import IndicatorRow, ParsedValue, Report, TargetRow
 from reviewer.narrative.answers import empty_or_template
-from reviewer.review import IndicatorResult
+from reviewer.review import Clause, IndicatorResult, TargetVerdict
 from reviewer.rubric import norm_name, strip_points
 
 NO_REASON = {"", "无", "/", "-", "—", "——", "／"}
@@ -60,6 +60,9 @@ class _Row:
         self.recomputed: float | None = None
         self.working = ""
         self.needs: list[str] = []
+        # what the row says of its target, for the rule verdict: evidenced / not_evidenced / not_checked
+        self.verdict = "not_checked"
+        self.clause: Clause | None = None
 
     def add(self, code: str, severity: str, message: str, location, expected=None, found=None) -> None:
         self.findings.append(Finding(code=code, severity=severity, message=message, location=location, expected=expected, found=found))
@@ -107,6 +110,7 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
             if out.status != "wrong":
                 out.status = "doubtful"
         out.needs.append("实际完成值")
+        out.verdict = "not_evidenced"
         return out
 
     if not target.known:
@@ -115,6 +119,7 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
             out.add("completion.restates_target", "warning",
                     f"绩效指标{name}：实际完成值“{row.actual.text.strip()}”与指标值相同，只是复述目标，不能说明达成情况。",
                     row.actual.location, found=row.actual.text.strip())
+            out.verdict = "not_evidenced"
         if out.status != "wrong":
             out.needs.append("可判断的完成情况（定性指标由人工核实）")
         return out
@@ -134,6 +139,8 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
             if out.status != "wrong":
                 out.status = "doubtful"
         out.needs.append(f"{row.name}的实际数值")
+        out.verdict = "not_evidenced"
+        out.clause = _clause(row, comparator, "not_reported", "实际完成值没有给出可比的数值。")
         return out
     if not same_unit(target, actual):
         out.needs.append(f"与指标值单位一致的完成值（指标值“{_shown(target)}”，完成值“{_shown(actual)}”）")
@@ -141,6 +148,7 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
 
     compare = f"指标值{wanted}，实际完成值{_shown(actual)}"
     if meets(comparator, actual.value, target.value):
+        out.verdict, out.clause = "evidenced", _clause(row, comparator, "met", f"{compare}，已达到。")
         if out.status == "wrong":
             return out
         if points is None or claimed is None:
@@ -160,6 +168,7 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
         return out
 
     # A shortfall.
+    out.verdict, out.clause = "not_evidenced", _clause(row, comparator, "not_met", f"{compare}，未达到。")
     out.add("target.not_met", "warning", f"绩效指标{name}：{compare}，未达到目标。", row.actual.location,
             expected=wanted, found=_shown(actual))
     if not _has_reason(row):
@@ -189,6 +198,33 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
     out.add("score.recomputed_differs", "warning",
             f"绩效指标{name}：自评{fmt(claimed)}分，但{out.working}（未完成指标按比例计分）。",
             row.score.location, expected=round(partial, 2), found=claimed)
+    return out
+
+
+def _clause(row: IndicatorRow, comparator: str, outcome: str, note: str) -> Clause:
+    t, a = row.target_parsed, row.actual_parsed
+    return Clause(
+        text=row.target.text, span=(0, len(row.target.text)), object=row.name, comparator=comparator,
+        value=t.value if t.kind == "number" else None, unit=t.unit if t.kind == "number" else "",
+        outcome=outcome, evidence=row.actual.text, evidence_span=(0, len(row.actual.text)) if row.actual.text else None,
+        found_value=a.value if a.kind == "number" else None, note=note,
+    )
+
+
+def indicator_verdicts(report: Report, rubric: IndicatorRubric) -> list[TargetVerdict]:
+    """The rule verdict on each indicator row (by its target row's index), from its parsed cells."""
+    rows = {t.indicator: t.index for t in report.targets if t.indicator is not None}
+    out = []
+    for row in report.indicators:
+        if row.index not in rows:
+            continue
+        checked = _check_row(row, rubric)
+        out.append(TargetVerdict(
+            target_index=rows[row.index], by="rules", verdict=checked.verdict,
+            clauses=[checked.clause] if checked.clause else [],
+            flags=sorted({f.code for f in checked.findings}),
+            reason=checked.clause.note if checked.clause else ("定性指标，由人工判断" if checked.verdict == "not_checked" else ""),
+        ))
     return out
 
 
@@ -242,7 +278,10 @@ def _totals(report: Report, rubric: IndicatorRubric) -> tuple[list[Finding], flo
                                message=f"总分：各项分值合计为{fmt(point_sum)}分，应为{fmt(rubric.total_points)}分。",
                                location=stated.location if stated.known else rows[0].location, expected=rubric.total_points, found=point_sum))
     if score_sum is not None:
-        for stated, where in ((report.indicator_total, "总分行的得分"), (report.total_score, "自评结论中的得分")):
+        stated_totals = [(report.indicator_total, "总分行的得分")]
+        if report.total_score.location != report.indicator_total.location:
+            stated_totals.append((report.total_score, "自评结论中的得分"))
+        for stated, where in stated_totals:
             if stated.known and abs(stated.value - score_sum) > 0.005 + 1e-9:
                 out.append(Finding(code="score.total_mismatch", severity="error",
                                    message=f"{where}填{fmt(stated.value)}分，但{parts}合计为{fmt(score_sum)}分（总分不符）。",
@@ -281,4 +320,4 @@ def check_indicators(report: Report, rubric: IndicatorRubric) -> tuple[list[Find
     return findings, results
 
 
-__all__ = ["check_indicators", "FUNDING_ROW_INDEX"]
+__all__ = ["check_indicators", "indicator_verdicts", "FUNDING_ROW_INDEX"]

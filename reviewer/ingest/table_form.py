@@ -159,7 +159,7 @@ def _read_funding(body: Body, spec: FundingSpec, report: Report) -> None:
 # ---------------------------------------------------------------- target / completion pairs
 
 
-def _read_pairs(body: Body, spec: PairSpec, report: Report) -> None:
+def _read_pairs(body: Body, spec: PairSpec, report: Report, kind: str) -> None:
     ref = _find(body, spec.anchor)
     part = compact(spec.anchor[0])
     if ref is None:
@@ -186,7 +186,7 @@ def _read_pairs(body: Body, spec: PairSpec, report: Report) -> None:
         actual = _text(grid, r, cols["actual"], f"{full} {spec.actual[0]}")
         if expected.blank and actual.blank and not name:
             continue
-        report.goals.append(GoalPair(name=full, expected=expected, actual=actual, location=Location(table=grid.index, row=r, label=full)))
+        report.goals.append(GoalPair(kind=kind, name=full, expected=expected, actual=actual, location=Location(table=grid.index, row=r, label=full)))
     if len(report.goals) == before:
         report.unread.append(Unread(part=part, reason="表头之后没有内容行", location=Location(table=grid.index, row=header, label=part)))
 
@@ -308,19 +308,19 @@ def _read_conclusion(body: Body, variants: list[str], report: Report) -> None:
 # ---------------------------------------------------------------- entry
 
 
-def goal_targets(report: Report) -> list[TargetRow]:
-    """The 年度总体目标 / 年度主要任务 pairs as the target rows the narrative rules and the LLM judge take."""
-    return [
-        TargetRow(
-            index=i,
-            category=g.name.split("：")[0],
-            kind=g.name,
-            target=g.expected,
-            completion=g.actual,
-            location=g.location,
-        )
+def target_rows(report: Report) -> list[TargetRow]:
+    """The 年度主要任务 / 年度总体目标 pairs, then the 绩效指标 rows, as the target rows the narrative
+    rules and the LLM judge take (each indicator row: 年度指标值 → target, 实际完成值 → completion)."""
+    rows = [
+        TargetRow(index=i, category=g.name.split("：")[0], kind=g.name, target=g.expected, completion=g.actual, location=g.location)
         for i, g in enumerate(report.goals)
     ]
+    for ind in report.indicators:
+        rows.append(TargetRow(
+            index=len(rows), category=ind.level1, kind=ind.name, target=ind.target, completion=ind.actual,
+            location=ind.location, indicator=ind.index,
+        ))
+    return rows
 
 
 def read_table_form(body: Body, layout: Layout, source: str) -> Report:
@@ -329,12 +329,14 @@ def read_table_form(body: Body, layout: Layout, source: str) -> Report:
     if layout.funding:
         _read_funding(body, layout.funding, report)
     if layout.tasks:
-        _read_pairs(body, layout.tasks, report)
+        _read_pairs(body, layout.tasks, report, "task")
     if layout.goals:
-        _read_pairs(body, layout.goals, report)
+        _read_pairs(body, layout.goals, report, "goal")
     if layout.indicators:
         _read_indicators(body, layout.indicators, report)
     if layout.conclusion:
         _read_conclusion(body, layout.conclusion, report)
-    report.targets = goal_targets(report)
+    if not report.total_score.known and report.indicator_total.known:
+        report.total_score = report.indicator_total  # the form's only total is the 总分 row
+    report.targets = target_rows(report)
     return report
