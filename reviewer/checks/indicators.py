@@ -276,7 +276,8 @@ def _totals(report: Report, rubric: IndicatorRubric) -> tuple[list[Finding], flo
         elif abs(point_sum - rubric.total_points) > 1e-6:
             out.append(Finding(code="score.total_mismatch", severity="error",
                                message=f"总分：各项分值合计为{fmt(point_sum)}分，应为{fmt(rubric.total_points)}分。",
-                               location=stated.location if stated.known else rows[0].location, expected=rubric.total_points, found=point_sum))
+                               location=stated.location if stated.known else (rows[0].location if rows else funding.location),
+                               expected=rubric.total_points, found=point_sum))
     if score_sum is not None:
         stated_totals = [(report.indicator_total, "总分行的得分")]
         if report.total_score.location != report.indicator_total.location:
