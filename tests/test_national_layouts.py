@@ -162,3 +162,23 @@ def test_an_empty_docx_is_still_an_input_error(tmp_path: Path):
     path = build_docx(tmp_path / "blank.docx", [], [["", ""]])
     with pytest.raises(InputError):
         load_report(path)
+
+
+def test_a_mixed_batch_summary_names_each_reports_layout(tmp_path: Path):
+    import csv
+    import shutil
+
+    from conftest import SEED_DOCX
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(SEED_DOCX, inbox / "seed.docx")
+    shutil.copy(_docx(next(g for g in NATIONAL if "luotian" in g.name)), inbox / "dept.docx")
+    build_docx(inbox / "cq.docx", CHONGQING_TITLE, CHONGQING_GRID)
+    proc = run_review("in", "--no-llm", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader((tmp_path / "out" / "summary.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert {r["文件"]: r["表式"] for r in rows} == {
+        "seed.docx": "hunan-dept-overall", "dept.docx": "mof-2020-dept", "cq.docx": "chongqing-dept",
+    }
+    assert "chongqing-dept" in (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
