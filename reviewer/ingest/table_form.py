@@ -257,8 +257,10 @@ def _read_indicators(body: Body, spec: IndicatorSpec, report: Report) -> None:
                     actual_parsed = parse_value(actual.text + unit)
         if "comparator" in cols and not target_parsed.comparator:  # 四川 指标性质
             nature = squash(text("comparator").text)
-            comparator = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", "=": "=", "＝": "=", "正向": ">=", "反向": "<="}.get(nature, "")
-            target_parsed = target_parsed.model_copy(update={"comparator": comparator})
+            symbol = {"≥": "≥", ">=": "≥", "≤": "≤", "<=": "≤", "=": "=", "正向": "≥", "反向": "≤"}.get(nature)
+            if symbol and target_parsed.kind == "number":
+                # read as one figure, "≥1200人次", so messages show what the row asks
+                target_parsed = parse_value(symbol + target_parsed.raw)
         report.indicators.append(
             IndicatorRow(
                 index=len(report.indicators),
