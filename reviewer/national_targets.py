@@ -21,11 +21,14 @@ from reviewer.review import TargetVerdict
 NOT_ASKED_OF_TASKS = {"target.not_measurable"}
 
 
-def narrative_rules(report: Report, rubric: IndicatorRubric | None) -> tuple[list[TargetVerdict], list[Finding]]:
+def narrative_rules(
+    report: Report, rubric: IndicatorRubric | None, rescored: frozenset[int] = frozenset()
+) -> tuple[list[TargetVerdict], list[Finding]]:
+    """`review_narrative` for any layout (`rescored`: 评分表 rows the rubric re-scored, as it takes them)."""
     if rubric is None or not any(t.indicator is not None for t in report.targets):
-        return review_narrative(report)
+        return review_narrative(report, rescored)
     prose = [t for t in report.targets if t.indicator is None]
-    verdicts, findings = review_narrative(report.model_copy(update={"targets": prose}))
+    verdicts, findings = review_narrative(report.model_copy(update={"targets": prose}), rescored)
     tasks = {(g.expected.location.table, g.expected.location.row) for g in report.goals if g.kind == "task"}
     findings = [
         f for f in findings
