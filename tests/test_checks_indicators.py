@@ -250,10 +250,3 @@ def test_parse_value(text, kind, comparator, value, unit):
     assert (v.kind, v.comparator, v.unit) == (kind, comparator, unit)
     if value is not None:
         assert v.value == pytest.approx(value)
-
-
-def test_clause_split_at_the_first_join_not_inside_a_word():
-    from reviewer.narrative.clauses import parse_clauses
-
-    clauses = [c for c in parse_clauses("年末农村集中供水率达到90%以上、自来水普及率达到88%以上") if c.value is not None]
-    assert [(c.object, c.value) for c in clauses] == [("农村集中供水率", 90), ("自来水普及率", 88)]
