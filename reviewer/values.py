@@ -123,3 +123,22 @@ def meets(comparator: str, found: float, wanted: float) -> bool:
     if comparator == "<=":
         return found <= wanted + eps
     return abs(found - wanted) <= eps
+
+
+# Words that state a rate of 100% or a count of 0 without a figure ("全部按时拨付", "未发生安全事故").
+ALL_WORDS = ("全部", "均已", "均按", "均在", "均达到", "均已达到", "全面完成", "全覆盖", "100%完成")
+_NONE = re.compile(r"未发生|没有发生|未出现|零|无(?!法|从)")
+_NOT_ALL = re.compile(r"(未|没有|尚未|不能)全部|部分|大部分|基本")
+
+
+def implied(actual_text: str, target: ParsedValue) -> ParsedValue | None:
+    """The figure words imply, where the target makes it unambiguous: a 100% rate ("均按时完成"
+    for "100%") or none at all ("未发生" for "0起"). None when the words imply nothing."""
+    text = re.sub(r"\s+", "", normalise(actual_text or ""))
+    if not text or target.kind != "number" or target.value is None:
+        return None
+    if target.unit == "%" and target.value <= 100 and any(w in text for w in ALL_WORDS) and not _NOT_ALL.search(text):
+        return ParsedValue(raw=actual_text, kind="number", value=100.0, unit="%", shown="100%（“" + text[:20] + "”）")
+    if target.value == 0 and (text in NONE_MARKS or _NONE.search(text)):
+        return ParsedValue(raw=actual_text, kind="number", value=0.0, unit=target.unit, shown="0" + target.unit + "（“" + text[:20] + "”）")
+    return None

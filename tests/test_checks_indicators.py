@@ -90,6 +90,21 @@ def test_targets_met_raise_nothing(target: str, actual: str, level2: str):
     assert results(r)["指标"] == ("verified", 5)
 
 
+@pytest.mark.parametrize(
+    "target, actual, found",
+    [
+        ("100%", "均按时拨付到校", []),  # words that state 100%
+        ("0起", "未发生安全事故", []),  # words that state none
+        ("0起", "无", []),
+        ("100%", "大部分按时拨付", ["target.not_evidenced"]),  # not all
+        ("0起", "无法统计", ["target.not_evidenced"]),
+    ],
+)
+def test_words_that_state_a_figure(target: str, actual: str, found: list[str]):
+    r = report(row("指标", target, actual, 5, 4, "原因见说明", level2="质量指标"))
+    assert [c for c, _ in codes(r)] == found
+
+
 def test_a_bare_rate_target_is_a_floor():
     r = report(row("预算执行率", "100%", "88.64%", 10, 10, level1="项目管理", level2="资金管理"))
     assert ("target.shortfall_without_reason", "绩效指标 预算执行率 偏差原因分析及改进措施") in codes(r)

@@ -16,7 +16,7 @@ from reviewer.checks.arith import fmt, q
 from reviewer.checks.funding import FUNDING_ROW_INDEX, check_funding
 from reviewer.findings import Finding
 from reviewer.indicator_rubric import IndicatorRubric
-from reviewer.values import meets, same_unit
+from reviewer.values import implied, meets, same_unit
 from reviewer.model import IndicatorRow, ParsedValue, Report, TargetRow
 from reviewer.narrative.answers import empty_or_template
 from reviewer.review import Clause, IndicatorResult, TargetVerdict
@@ -99,7 +99,9 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
             out.status, out.recomputed = "wrong", expected
 
     target, actual = row.target_parsed, row.actual_parsed
-    unanswered = empty_or_template(_as_target(row))
+    if not actual.known and (words := implied(row.actual.text, target)) is not None:
+        actual = words  # "均按时拨付" for "100%", "未发生" for "0起"
+    unanswered = None if actual.known else empty_or_template(_as_target(row))
     if unanswered is not None:
         out.findings.append(unanswered.model_copy(update={"source": "checks"}))
         what = "空白" if unanswered.code == "completion.empty" else "仍是填写说明"
