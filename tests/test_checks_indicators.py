@@ -105,6 +105,14 @@ def test_words_that_state_a_figure(target: str, actual: str, found: list[str]):
     assert [c for c, _ in codes(r)] == found
 
 
+def test_far_over_a_floor_is_info_for_a_person():
+    r = report(row("新增社区老年助餐点", "≥4个", "9个", 6, 6))
+    findings, results_ = check_indicators(r, RUBRIC)
+    assert [(f.code, f.severity) for f in findings if f.code != "score.total_mismatch"] == [("target.far_exceeded", "info")]
+    assert results_[0].status == "verified"  # never a deduction
+    assert codes(report(row("新增社区老年助餐点", "≥4个", "5个", 6, 6))) == []
+
+
 def test_a_bare_rate_target_is_a_floor():
     r = report(row("预算执行率", "100%", "88.64%", 10, 10, level1="项目管理", level2="资金管理"))
     assert ("target.shortfall_without_reason", "绩效指标 预算执行率 偏差原因分析及改进措施") in codes(r)

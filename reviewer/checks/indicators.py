@@ -19,6 +19,7 @@ from reviewer.indicator_rubric import IndicatorRubric
 from reviewer.values import implied, meets, same_unit
 from reviewer.model import IndicatorRow, ParsedValue, Report, TargetRow
 from reviewer.narrative.answers import empty_or_template
+from reviewer.narrative.evidence import FAR_OVER
 from reviewer.review import Clause, IndicatorResult, TargetVerdict
 from reviewer.rubric import norm_name, strip_points
 
@@ -151,6 +152,13 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
     compare = f"指标值{wanted}，实际完成值{_shown(actual)}"
     if meets(comparator, actual.value, target.value):
         out.verdict, out.clause = "evidenced", _clause(row, comparator, "met", f"{compare}，已达到。")
+        if comparator == ">=" and target.value > 0 and actual.value >= FAR_OVER * target.value:
+            # no fault of the report: a person may ask whether the target was set too low
+            times = round(actual.value / target.value, 1)
+            out.clause.exceeds_by = times
+            out.add("target.far_exceeded", "info",
+                    f"绩效指标{name}：{compare}，是目标的{times:g}倍，指标值可能偏低，供下年度设定目标时参考。",
+                    row.actual.location, expected=wanted, found=_shown(actual))
         if out.status == "wrong":
             return out
         if points is None or claimed is None:
