@@ -182,3 +182,19 @@ def test_a_mixed_batch_summary_names_each_reports_layout(tmp_path: Path):
         "seed.docx": "hunan-dept-overall", "dept.docx": "mof-2020-dept", "cq.docx": "chongqing-dept",
     }
     assert "chongqing-dept" in (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+
+
+def test_a_national_review_as_json_is_valid_and_round_trips(tmp_path: Path):
+    import jsonschema
+
+    from reviewer.review import Review
+
+    gold_path = next(g for g in NATIONAL if "luotian" in g.name)
+    proc = run_review(str(_docx(gold_path)), "--no-llm", "-f", "json", "-o", "-", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    schema = json.loads(run_review("schema", cwd=tmp_path).stdout)
+    jsonschema.validate(data, schema)
+    review = Review.model_validate(data)
+    assert review.report.funding.rows[2].values["spent"].value == 466.46
+    assert {i.indicator for i in review.indicators} >= {"预算执行率", "送戏下乡演出场次"}
