@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 
 from reviewer.model import ParsedValue
@@ -30,7 +31,7 @@ _EQ = ("=", "＝", "等于")
 _NUM = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
 _DATE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日|\s*(底|末|中旬|上旬|下旬))?")
 # What follows a figure and is still its unit: letters of a measure, a per-something, a bracket.
-_UNIT = re.compile(r"[^\s，,。;；、]{0,12}")
+_UNIT = re.compile(r"(?:[^\s，,。;；、()（）]|[(（][^()（）]{1,2}[)）]){0,12}")  # "台（套）", not "%（抽样…）"
 _UNIT_END = re.compile(r"(以上|以下|以内|之内|及以上|及以下|之前|以前|前|内|左右)$")
 
 
@@ -84,7 +85,13 @@ def parse_value(raw: str) -> ParsedValue:
         )
     if n is None:
         return ParsedValue(raw=raw, kind="text")
+    return _number(raw, flat, n)
+
+
+def _number(raw: str, flat: str, n: re.Match) -> ParsedValue:
     value = float(n.group(1).replace(",", ""))
+    if not math.isfinite(value):  # 400 nines: not a figure anyone can compare
+        return ParsedValue(raw=raw, kind="text")
     rest = flat[n.end():]
     unit_raw = _UNIT.match(rest).group(0)
     end = _UNIT_END.search(unit_raw)
@@ -98,6 +105,16 @@ def parse_value(raw: str) -> ParsedValue:
         raw=raw, kind="number", value=value * scale, unit=unit, shown=n.group(1) + rest[: len(unit_raw)],
         comparator=_comparator(flat[: n.start()], after),
     )
+
+
+def figure_in_unit(raw: str, like: ParsedValue) -> ParsedValue | None:
+    """The first figure of `raw` measured like `like` ("调查500人，满意率96%" → 96% for a % target)."""
+    flat = re.sub(r"\s+", "", normalise(raw or ""))
+    for n in _NUM.finditer(flat):
+        value = _number(raw, flat, n)
+        if value.kind == "number" and _unit_key(value.unit) and _unit_key(value.unit) == _unit_key(like.unit):
+            return value
+    return None
 
 
 def same_unit(a: ParsedValue, b: ParsedValue) -> bool:

@@ -113,6 +113,14 @@ def test_far_over_a_floor_is_info_for_a_person():
     assert codes(report(row("新增社区老年助餐点", "≥4个", "5个", 6, 6))) == []
 
 
+def test_the_figure_in_the_targets_unit_is_compared():
+    r = report(row("群众满意度", "≥90%", "问卷调查500人，满意率86%", 10, 10, level1="满意度指标"))
+    assert ("target.not_met", "绩效指标 群众满意度 实际完成值") in codes(r)
+    assert results(r)["群众满意度"] == ("wrong", 9.56)
+    r = report(row("群众满意度", "≥90%", "96.2%（抽样调查500人）", 10, 10, level1="满意度指标"))
+    assert codes(r) == [] and results(r)["群众满意度"] == ("verified", 10)
+
+
 def test_a_bare_rate_target_is_a_floor():
     r = report(row("预算执行率", "100%", "88.64%", 10, 10, level1="项目管理", level2="资金管理"))
     assert ("target.shortfall_without_reason", "绩效指标 预算执行率 偏差原因分析及改进措施") in codes(r)
@@ -265,6 +273,9 @@ def test_run_checks_applies_the_indicator_rubric_only_when_given():
         ("2022年10月底前", "date", "<=", None, "日期"),
         ("健全", "text", "", None, ""),
         ("—", "none", "", None, ""),
+        ("38台（套）", "number", "", 38, "台(套)"),
+        ("98.6%（抽样调查500人）", "number", "", 98.6, "%"),
+        ("9" * 400, "text", "", None, ""),
         ("", "blank", "", None, ""),
     ],
 )

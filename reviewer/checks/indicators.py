@@ -16,7 +16,7 @@ from reviewer.checks.arith import fmt, q
 from reviewer.checks.funding import FUNDING_ROW_INDEX, check_funding
 from reviewer.findings import Finding
 from reviewer.indicator_rubric import IndicatorRubric
-from reviewer.values import implied, meets, same_unit
+from reviewer.values import figure_in_unit, implied, meets, same_unit
 from reviewer.model import IndicatorRow, ParsedValue, Report, TargetRow
 from reviewer.narrative.answers import empty_or_template
 from reviewer.narrative.evidence import FAR_OVER
@@ -145,6 +145,8 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
         out.verdict = "not_evidenced"
         out.clause = _clause(row, comparator, "not_reported", "实际完成值没有给出可比的数值。")
         return out
+    if not same_unit(target, actual) and (other := figure_in_unit(row.actual.text, target)) is not None:
+        actual = other  # "调查500人，满意率96%": the figure measured as the target is
     if not same_unit(target, actual):
         out.needs.append(f"与指标值单位一致的完成值（指标值“{_shown(target)}”，完成值“{_shown(actual)}”）")
         return out
