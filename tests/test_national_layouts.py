@@ -198,3 +198,34 @@ def test_a_national_review_as_json_is_valid_and_round_trips(tmp_path: Path):
     review = Review.model_validate(data)
     assert review.report.funding.rows[2].values["spent"].value == 466.46
     assert {i.indicator for i in review.indicators} >= {"预算执行率", "送戏下乡演出场次"}
+
+
+@pytest.mark.parametrize("repeat_header", [False, True])
+def test_an_indicator_table_split_over_two_tables_is_read_whole(tmp_path: Path, repeat_header: bool):
+    """A page break saved as two tables: the rows after it, with or without the header repeated."""
+    import copy
+
+    import docx
+
+    gold_path = next(g for g in NATIONAL if "huoshan" in g.name)
+    doc = docx.Document(_docx(gold_path))
+    first = doc.tables[0]._tbl
+    second = copy.deepcopy(first)
+    rows1, rows2 = first.tr_lst, second.tr_lst
+    cut = 15  # inside the 绩效指标 rows (header at row 9)
+    for tr in rows1[cut:]:
+        first.remove(tr)
+    for i, tr in enumerate(rows2[:cut]):
+        if not (repeat_header and i == 9):
+            second.remove(tr)
+    gap = copy.deepcopy(doc.paragraphs[-1]._p)
+    first.addnext(gap)
+    gap.addnext(second)
+    path = tmp_path / "split.docx"
+    doc.save(path)
+    report = load_report(path)
+    assert len(load_body(path).grids) == 2
+    names = [r.name for r in report.indicators]
+    assert len(names) == _gold(gold_path)["extraction"]["indicator_rows"] == 14
+    assert names[5] == "维修工程验收合格率" and report.indicators[5].location.table == 1
+    assert report.indicator_total.value == 99.22

@@ -211,6 +211,52 @@ def _is_total_row(grid: Grid, r: int, spec: IndicatorSpec, first_col: int) -> bo
     return any(_matches(cell, spec.total_row) or label_key(cell.text).startswith("总分") for cell in cells)
 
 
+def _indicator_row(grid: Grid, r: int, cols: dict[str, int], label_of: dict[str, str], level3: str, index: int) -> IndicatorRow:
+    """One 绩效指标 row, its variant columns folded in (调整/年初指标值, 度量单位, 指标性质)."""
+    def text(key: str) -> Text:
+        return _text(grid, r, cols.get(key), f"绩效指标 {level3} {label_of.get(key, key)}")
+
+    def number(key: str, unit: str) -> Number:
+        t = text(key)
+        return parse_number(t.text, t.location, unit)
+    target, initial = text("target"), None
+    if "initial_target" in cols:
+        initial = text("initial_target")
+        if "target" not in cols or target.blank:
+            target, initial = initial, None
+    actual = text("actual")
+    target_parsed, actual_parsed = parse_value(target.text), parse_value(actual.text)
+    if "unit" in cols:  # 四川: the unit has its own column; the values are bare numbers
+        unit = compact(text("unit").text)
+        if unit:
+            if target_parsed.kind == "number" and not target_parsed.unit:
+                target_parsed = parse_value(target.text + unit)
+            if actual_parsed.kind == "number" and not actual_parsed.unit:
+                actual_parsed = parse_value(actual.text + unit)
+    if "comparator" in cols and not target_parsed.comparator:  # 四川 指标性质
+        nature = squash(text("comparator").text)
+        symbol = {"≥": "≥", ">=": "≥", "≤": "≤", "<=": "≤", "=": "=", "正向": "≥", "反向": "≤"}.get(nature)
+        if symbol and target_parsed.kind == "number":
+            # read as one figure, "≥1200人次", so messages show what the row asks
+            target_parsed = parse_value(symbol + target_parsed.raw)
+    return IndicatorRow(
+        index=index,
+        level1=compact(text("level1").text),
+        level2=compact(text("level2").text),
+        level3=level3,
+        target=target,
+        target_parsed=target_parsed,
+        initial_target=initial,
+        actual=actual,
+        actual_parsed=actual_parsed,
+        points=number("points", "分"),
+        score=number("score", "分"),
+        coefficient=number("coefficient", "") if "coefficient" in cols else None,
+        reason=text("reason"),
+        location=Location(table=grid.index, row=r, label=f"绩效指标 {level3}"),
+    )
+
+
 def _read_indicators(body: Body, spec: IndicatorSpec, report: Report) -> None:
     found = _indicator_header(body, spec)
     if found is None:
@@ -219,70 +265,50 @@ def _read_indicators(body: Body, spec: IndicatorSpec, report: Report) -> None:
     grid, header, cols = found
     label_of = {k: spec.columns[k][0] for k in spec.columns}
     first_col = min(cols.get(k, grid.ncols) for k in ("level1", "level2", "level3"))
-    for r in range(header + 1, len(grid.rows)):
-        if _is_total_row(grid, r, spec, first_col):
-            for key, attr in (("points", "indicator_points"), ("score", "indicator_total")):
-                cell = grid.rows[r][cols[key]]
-                setattr(report, attr, parse_number(cell.text if cell else "", Location(table=grid.index, row=r, col=cols[key], label=f"总分 {label_of[key]}"), "分"))
+    header_at, position, start = (grid.index, header), body.grids.index(grid), header + 1
+    while True:
+        ended = False
+        for r in range(start, len(grid.rows)):
+            if _is_total_row(grid, r, spec, first_col):
+                for key, attr in (("points", "indicator_points"), ("score", "indicator_total")):
+                    cell = grid.rows[r][cols[key]]
+                    setattr(report, attr, parse_number(cell.text if cell else "", Location(table=grid.index, row=r, col=cols[key], label=f"总分 {label_of[key]}"), "分"))
+                ended = True
+                break
+            if _header_columns(grid, r, spec.columns).keys() >= REQUIRED_INDICATOR_COLUMNS:
+                continue  # the header repeated at a page break
+            level3 = compact(_text(grid, r, cols.get("level3"), "").text)
+            if not level3:
+                if len(grid.distinct(r)) <= 2:
+                    ended = True
+                    break  # a heading or a note row ends the table
+                continue
+            if len(report.indicators) >= MAX_INDICATOR_ROWS:
+                report.unread.append(Unread(part="绩效指标", reason=f"指标行过多，只读取了前 {MAX_INDICATOR_ROWS} 行", location=Location(table=grid.index, row=r)))
+                ended = True
+                break
+            report.indicators.append(_indicator_row(grid, r, cols, label_of, level3, len(report.indicators)))
+
+        if ended:
             break
-        if _header_columns(grid, r, spec.columns).keys() >= REQUIRED_INDICATOR_COLUMNS:
-            continue  # the header repeated at a page break
-        level3 = compact(_text(grid, r, cols.get("level3"), "").text)
-        if not level3:
-            if len(grid.distinct(r)) <= 2:
-                break  # a heading or a note row ends the table
-            continue
-        if len(report.indicators) >= MAX_INDICATOR_ROWS:
-            report.unread.append(Unread(part="绩效指标", reason=f"指标行过多，只读取了前 {MAX_INDICATOR_ROWS} 行", location=Location(table=grid.index, row=r)))
+        # The table goes on in the next one (a page break saved as two tables): with the header
+        # repeated, or with the same columns and a 分值 where this table has it.
+        nxt = body.grids[position + 1] if position + 1 < len(body.grids) else None
+        if nxt is None or not nxt.rows:
             break
-        name = level3
-        def text(key: str) -> Text:
-            return _text(grid, r, cols.get(key), f"绩效指标 {name} {label_of.get(key, key)}")
-        def number(key: str, unit: str) -> Number:
-            t = text(key)
-            return parse_number(t.text, t.location, unit)
-        target, initial = text("target"), None
-        if "initial_target" in cols:
-            initial = text("initial_target")
-            if "target" not in cols or target.blank:
-                target, initial = initial, None
-        actual = text("actual")
-        target_parsed, actual_parsed = parse_value(target.text), parse_value(actual.text)
-        if "unit" in cols:  # 四川: the unit has its own column; the values are bare numbers
-            unit = compact(text("unit").text)
-            if unit:
-                if target_parsed.kind == "number" and not target_parsed.unit:
-                    target_parsed = parse_value(target.text + unit)
-                if actual_parsed.kind == "number" and not actual_parsed.unit:
-                    actual_parsed = parse_value(actual.text + unit)
-        if "comparator" in cols and not target_parsed.comparator:  # 四川 指标性质
-            nature = squash(text("comparator").text)
-            symbol = {"≥": "≥", ">=": "≥", "≤": "≤", "<=": "≤", "=": "=", "正向": "≥", "反向": "≤"}.get(nature)
-            if symbol and target_parsed.kind == "number":
-                # read as one figure, "≥1200人次", so messages show what the row asks
-                target_parsed = parse_value(symbol + target_parsed.raw)
-        report.indicators.append(
-            IndicatorRow(
-                index=len(report.indicators),
-                level1=compact(text("level1").text),
-                level2=compact(text("level2").text),
-                level3=level3,
-                target=target,
-                target_parsed=target_parsed,
-                initial_target=initial,
-                actual=actual,
-                actual_parsed=actual_parsed,
-                points=number("points", "分"),
-                score=number("score", "分"),
-                coefficient=number("coefficient", "") if "coefficient" in cols else None,
-                reason=text("reason"),
-                location=Location(table=grid.index, row=r, label=f"绩效指标 {name}"),
-            )
-        )
+        again = _header_columns(nxt, 0, spec.columns)
+        if REQUIRED_INDICATOR_COLUMNS <= again.keys():
+            cols, start = again, 1
+        elif nxt.ncols == grid.ncols and nxt.rows[0][cols["points"]] is not None and parse_number(nxt.rows[0][cols["points"]].text).known:
+            start = 0
+        else:
+            break
+        grid, position = nxt, position + 1
+        first_col = min(cols.get(k, grid.ncols) for k in ("level1", "level2", "level3"))
     if not report.indicators:
-        report.unread.append(Unread(part="绩效指标", reason="表头之后没有指标行", location=Location(table=grid.index, row=header, label="绩效指标")))
+        report.unread.append(Unread(part="绩效指标", reason="表头之后没有指标行", location=Location(table=header_at[0], row=header_at[1], label="绩效指标")))
     if not report.indicator_total.known:
-        report.unread.append(Unread(part="绩效指标 总分", reason="未找到或无法读取总分行", location=Location(table=grid.index, row=header, label="总分")))
+        report.unread.append(Unread(part="绩效指标 总分", reason="未找到或无法读取总分行", location=Location(table=header_at[0], row=header_at[1], label="总分")))
 
 
 # ---------------------------------------------------------------- conclusion
