@@ -150,8 +150,14 @@ _NOT_ALL = re.compile(r"(未|没有|尚未|不能)全部|部分|大部分|基本
 
 def implied(actual_text: str, target: ParsedValue) -> ParsedValue | None:
     """The figure words imply, where the target makes it unambiguous: a 100% rate ("均按时完成"
-    for "100%") or none at all ("未发生" for "0起"). None when the words imply nothing."""
+    for "100%"), none at all ("未发生" for "0起"), a date in the target's year ("11月25日").
+    None when the words imply nothing."""
     text = re.sub(r"\s+", "", normalise(actual_text or ""))
+    if text and target.kind == "date" and target.value is not None:
+        # "11月25日" for "2022年11月30日前": the year is the target's
+        year = dt.date.fromordinal(int(target.value)).year
+        dated = parse_value(f"{year}年{text}") if re.match(r"\d{1,2}月", text) else None
+        return dated if dated is not None and dated.kind == "date" else None
     if not text or target.kind != "number" or target.value is None:
         return None
     if target.unit == "%" and target.value <= 100 and any(w in text for w in ALL_WORDS) and not _NOT_ALL.search(text):

@@ -121,6 +121,19 @@ def test_the_figure_in_the_targets_unit_is_compared():
     assert codes(r) == [] and results(r)["群众满意度"] == ("verified", 10)
 
 
+@pytest.mark.parametrize("claimed, flagged", [("7.57", False), ("7.6", False), ("7.5", True), ("8", True)])
+def test_a_partial_score_may_be_rounded_as_printed(claimed: str, flagged: bool):
+    r = report(row("管网", "≥120公里", "113.6公里", 8, claimed, "林地审批顺延"))  # exact 7.573
+    assert (("score.recomputed_differs", "绩效指标 管网 得分") in codes(r)) is flagged
+
+
+def test_a_date_without_its_year_takes_the_targets():
+    r = report(row("完成时间", "2022年11月30日前", "11月25日", 5, 5, level2="时效指标"))
+    assert codes(r) == [] and results(r)["完成时间"][0] == "verified"
+    r = report(row("完成时间", "2022年11月30日前", "12月底", 5, 5, level2="时效指标"))
+    assert ("target.not_met", "绩效指标 完成时间 实际完成值") in codes(r)
+
+
 def test_a_bare_rate_target_is_a_floor():
     r = report(row("预算执行率", "100%", "88.64%", 10, 10, level1="项目管理", level2="资金管理"))
     assert ("target.shortfall_without_reason", "绩效指标 预算执行率 偏差原因分析及改进措施") in codes(r)
@@ -206,6 +219,11 @@ def test_a_printed_rate_that_is_not_b_over_a():
     assert codes(r) == [("score.recomputed_differs", "项目资金 预算执行率 执行率")]
 
 
+def test_one_part_row_is_not_a_breakdown():
+    r = report(funding=funding(500, 520, 509.6, rate="98.00%", score=9.8, parts=(("其中：当年财政拨款", (450, 470, 459.6)),)))
+    assert codes(r) == []
+
+
 def test_funding_column_that_does_not_add_up():
     r = report(funding=funding(1286.45, 1342.80, 1318.62, rate="98.20%", score=9.82,
                                parts=(("其中：基本支出", (842.16, 842.16, 842.16)), ("项目支出", (444.29, 500.64, 466.46)))))
@@ -232,7 +250,8 @@ def test_totals_and_grade():
     r.grade = Text(text="良", location=Location(table=0, row=31, label="自评结论 评价等级"))
     assert codes(r, no_weights, totals=True) == [("score.grade_mismatch", "自评结论 评价等级"), ("score.total_mismatch", "总分 分值")]
     weights = {f.message for f in check_indicators(r, RUBRIC)[0] if f.code == "score.total_mismatch" and "一级指标" in f.message}
-    assert weights == {"一级指标“产出指标”评分规则为50分，但其下各项分值合计90分。"}
+    assert weights == {"一级指标“产出指标”评分规则默认为50分，但其下各项分值合计90分。"}
+    assert {f.severity for f in check_indicators(r, RUBRIC)[0] if "一级指标" in f.message} == {"info"}  # a default, not the form's word
 
 
 def test_printed_level1_points_are_checked():

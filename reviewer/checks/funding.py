@@ -5,21 +5,27 @@ Pure functions of (report, rubric); the rubric says how the 执行率 row scores
 
 from __future__ import annotations
 
-from reviewer.checks.arith import fmt, fmt_money, join_plus
+from reviewer.checks.arith import fmt, fmt_money, half_step, join_plus
 from reviewer.findings import Finding
 from reviewer.indicator_rubric import IndicatorRubric
-from reviewer.model import FUNDING_COLUMNS, Funding, Location, Report
+from reviewer.model import FUNDING_COLUMNS, Funding, Location, Number, Report
 from reviewer.review import IndicatorResult
 
 FUNDING_ROW_INDEX = -1  # IndicatorResult.row_index of the 执行率 row (indicator rows count from 0)
 HALF_CENT = 0.005  # 万元 printed to 0.01
 
 
+def score_tolerance(score: Number, rubric: IndicatorRubric) -> float:
+    """How far a printed 得分 may sit from the exact one: its own rounding when printed to one
+    decimal (7.6 for 7.573), never the half-point an integer would allow (10 for 9.65 is wrong)."""
+    return max(rubric.score_tolerance / 2, min(half_step(score.raw.strip().rstrip("分")), 0.05)) + 1e-9
+
+
 def _sums(funding: Funding) -> list[Finding]:
     total = funding.total
     parts = [r for r in funding.rows if not r.is_total]
-    if total is None or not parts:
-        return []
+    if total is None or len(parts) < 2:
+        return []  # one "其中：…" row is a part, not a breakdown that must add up
     out = []
     for key, label in FUNDING_COLUMNS.items():
         stated = total.values.get(key)
@@ -63,7 +69,7 @@ def check_funding(report: Report, rubric: IndicatorRubric) -> tuple[list[Finding
         return findings, []
     rate = spent.value / budget.value * 100
     rate_working = f"执行率 = 全年执行数{fmt_money(spent.value)} ÷ 全年预算数{fmt_money(budget.value)} = {fmt(rate)}%"
-    if funding.rate.known and abs(funding.rate.value - rate) > 0.01 + 1e-9:
+    if funding.rate.known and abs(funding.rate.value - rate) > max(0.01, half_step(funding.rate.raw.replace("%", ""))) + 1e-9:
         findings.append(
             Finding(
                 code="score.recomputed_differs",
@@ -95,7 +101,7 @@ def check_funding(report: Report, rubric: IndicatorRubric) -> tuple[list[Finding
     claimed = funding.score.value if funding.score.known else None
     if claimed is None:
         status = "unverifiable"
-    elif abs(claimed - exact) <= rubric.score_tolerance / 2 + 1e-9:
+    elif abs(claimed - exact) <= score_tolerance(funding.score, rubric):
         status = "verified"
     else:
         status = "wrong"

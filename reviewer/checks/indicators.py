@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 from reviewer.checks.arith import fmt, q
-from reviewer.checks.funding import FUNDING_ROW_INDEX, check_funding
+from reviewer.checks.funding import FUNDING_ROW_INDEX, check_funding, score_tolerance
 from reviewer.findings import Finding
 from reviewer.indicator_rubric import IndicatorRubric
 from reviewer.values import figure_in_unit, implied, meets, same_unit
@@ -83,7 +83,7 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
     name = q(row.name)
     points = row.points.value if row.points.known else None
     claimed = row.score.value if row.score.known else None
-    tol = rubric.score_tolerance / 2 + 1e-9
+    tol = score_tolerance(row.score, rubric)
     if points is not None and claimed is not None and claimed > points + 1e-9:
         out.add("score.exceeds_max", "error", f"绩效指标{name}：得分{fmt(claimed)}分高于该项分值{fmt(points)}分。",
                 row.score.location, expected=points, found=claimed)
@@ -100,8 +100,8 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
             out.status, out.recomputed = "wrong", expected
 
     target, actual = row.target_parsed, row.actual_parsed
-    if not actual.known and (words := implied(row.actual.text, target)) is not None:
-        actual = words  # "均按时拨付" for "100%", "未发生" for "0起"
+    if (not actual.known or actual.kind != target.kind) and (words := implied(row.actual.text, target)) is not None:
+        actual = words  # "均按时拨付" for "100%", "未发生" for "0起", "11月25日" for a 2022 deadline
     unanswered = None if actual.known else empty_or_template(_as_target(row))
     if unanswered is not None:
         out.findings.append(unanswered.model_copy(update={"source": "checks"}))
@@ -259,9 +259,11 @@ def _weights(report: Report, rubric: IndicatorRubric) -> list[Finding]:
         weight = float(printed.group(1)) if printed else rubric.weights.get(strip_points(label))
         if weight is None or abs(total - weight) <= 1e-6:
             continue
-        source = f"标明{fmt(weight)}分" if printed else f"评分规则为{fmt(weight)}分"
+        # A printed "（30分）" is the form's own statement; the rubric's weights are a default a
+        # department may adapt (财预〔2020〕10号 "原则上"), so a difference there is for a person to see.
+        source = f"标明{fmt(weight)}分" if printed else f"评分规则默认为{fmt(weight)}分"
         out.append(Finding(
-            code="score.total_mismatch", severity="error" if printed else "warning",
+            code="score.total_mismatch", severity="error" if printed else "info",
             message=f"一级指标“{strip_points(label)}”{source}，但其下各项分值合计{fmt(total)}分。",
             location=rows[0].location.model_copy(update={"label": f"绩效指标 {strip_points(label)}"}),
             expected=weight, found=total,
