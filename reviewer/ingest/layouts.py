@@ -30,7 +30,6 @@ SCAN_PARAGRAPHS = 50
 SCAN_GRIDS = 5
 SCAN_ROWS = 80
 SCAN_CHARS = 200_000
-MAX_LABEL_CHARS = 40  # a cell longer than this is prose, not a label
 
 
 class _Strict(BaseModel):
@@ -112,17 +111,18 @@ def known_layouts() -> str:
 
 
 def label_texts(body: Body) -> list[str]:
-    """The short texts a form labels its parts with: body paragraphs and table cells, squashed."""
+    """The texts a form's labels are looked for in: the first body paragraphs and the cells of the
+    first tables, squashed (the same part of a file the Hunan form was always recognised from)."""
     out: list[str] = []
     size = 0
     for p in body.paragraphs[:SCAN_PARAGRAPHS]:
-        s = squash(p.text)
-        if s and len(s) <= MAX_LABEL_CHARS * 2:
+        if s := squash(p.text):
             out.append(s)
+            size += len(s)
     for grid in body.grids[:SCAN_GRIDS]:
         for r in range(min(len(grid.rows), SCAN_ROWS)):
             for _, cell in grid.distinct(r):
-                if cell.key and len(cell.key) <= MAX_LABEL_CHARS:
+                if cell.key:
                     out.append(cell.key)
                     size += len(cell.key)
             if size > SCAN_CHARS:
