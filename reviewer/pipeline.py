@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reviewer import __version__
 from reviewer.checks import run_checks
+from reviewer.conclusion import score_range
 from reviewer.findings import Finding, sort_findings
 from reviewer.ingest import load_report
 from reviewer.model import Report
@@ -114,10 +115,12 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
     llm_verdicts, llm_findings, llm_run = judge_report(report, rule_verdicts, config)
 
     findings = merge_same_place(findings + check_findings + narrative_findings + llm_findings)
+    indicators = doubt_unsupported(indicators, findings)
     return Review(
         report=report,
         findings=sort_findings(findings),
-        indicators=doubt_unsupported(indicators, findings),
+        indicators=indicators,
+        score_range=score_range(report.score_table, indicators, lambda s: g.name if (g := rubric.grade_for(s)) else ""),
         verdicts=rule_verdicts + llm_verdicts,
         llm=llm_run,
         rubric=rubric.label,
