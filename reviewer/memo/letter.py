@@ -45,7 +45,7 @@ def letter_paragraphs(memo: Memo, unit: str | None = None, date: str | None = No
     department = s.department or "你单位"
     sections = letter.get("sections") or ["一、总体评价", "二、主要问题", "三、整改要求"]
     problems = [f"（{p.cn}）{p.title}。{p.statement}" for p in memo.problems]
-    requests = [f"{n}. 针对问题（{p.cn}），{p.request}" for n, p in enumerate(memo.problems, 1) if p.request]
+    requests = [f"{n}. {p.request}" for n, p in enumerate(memo.problems, 1) if p.request]
     return {
         "title": [fill(letter.get("title", ""), "letter.title", department=department, year=year)],
         "salutation": [fill(letter.get("salutation", ""), "letter.salutation", department=department)],
