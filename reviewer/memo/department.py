@@ -205,7 +205,10 @@ def _target_item(idx: _Index, row: TargetRow, f: Finding) -> Item:
 
 
 def _other_item(f: Finding) -> Item:
-    return Item(name=f.location.label or f.location.describe(), location=f.location, detail=f.message.strip().rstrip("。"),
+    detail = f.message.strip().rstrip("。")
+    if detail.startswith("“") and "”：" in detail:  # “the sentence quoted”：what is wrong with it
+        detail = detail.split("”：", 1)[1]
+    return Item(name=f.location.label or f.location.describe(), location=f.location, detail=detail,
                 expected=show(f.expected), found=show(f.found))
 
 
@@ -252,7 +255,8 @@ def build_view(review: Review, templates: Path | None = None) -> DepartmentView:
             elif f.code.startswith("score.") and loc.table is not None and loc.col is None:
                 continue  # a finding listing several rows: its rows come from the statuses below
             else:
-                items[("f", len(items))] = _other_item(f)
+                # two checks finding the same wrong figure in one cell (a row sum and a column sum) are one item
+                items.setdefault(("f", loc.table, loc.row, loc.col, loc.paragraph, show(f.expected), show(f.found)), _other_item(f))
         if p.key == "score_unverifiable":
             for res in review.indicators:
                 row = idx.score_by_index.get(res.row_index)
@@ -268,7 +272,8 @@ def build_view(review: Review, templates: Path | None = None) -> DepartmentView:
             internal.extend(p.findings)
 
     _stakes(kept, review, idx)
-    kept.sort(key=lambda p: (-p.stake, -SEVERITY_RANK[p.severity], order.get(p.key, len(order))))
+    # Wrong facts first (they must be corrected whatever they weigh), then by points at stake.
+    kept.sort(key=lambda p: (p.severity != "error", -p.stake, -SEVERITY_RANK[p.severity], order.get(p.key, len(order))))
     for n, p in enumerate(kept, 1):
         p.number = n
         _word(p, by_code.get(p.findings[0].code, other), wording)

@@ -92,13 +92,13 @@ def render_letter(review: Review | Memo, templates: Path | None = None, unit: st
     _para(document, parts["salutation"][0], BODY_FONT, 16, indent=False)
     _para(document, parts["opening"][0], BODY_FONT, 16)
     heads = parts["sections"]
-    _para(document, heads[0], HEADING_FONT, 16)
+    _para(document, heads[0], HEADING_FONT, 16, bold=True)
     for text in parts["overall"]:
         _para(document, text, BODY_FONT, 16)
-    _para(document, heads[1], HEADING_FONT, 16)
+    _para(document, heads[1], HEADING_FONT, 16, bold=True)
     for text in parts["problems"]:
         _para(document, text, BODY_FONT, 16)
-    _para(document, heads[2], HEADING_FONT, 16)
+    _para(document, heads[2], HEADING_FONT, 16, bold=True)
     for text in parts["requests"]:
         _para(document, text, BODY_FONT, 16)
     document.add_paragraph()
