@@ -161,11 +161,71 @@ def extract(path: Annotated[Path, typer.Argument(help="Report file (.docx or .do
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of `review --format json` output."""
-    from reviewer.review import Review
+def schema(
+    of: Annotated[str, typer.Option("--of", help="review: the `--format json` memo; eval: `review eval --format json`.")] = "review",
+) -> None:
+    """Print the JSON Schema of `review --format json` output (or, with --of eval, of `review eval --format json`)."""
+    if of == "eval":
+        from reviewer.evaluation import EvalResult as model
+    elif of == "review":
+        from reviewer.review import Review as model
+    else:
+        raise _fail(ConfigError(f"--of 取值应为 review 或 eval，而不是 {of!r}"))
+    sys.stdout.write(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
-    sys.stdout.write(json.dumps(Review.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+@app.command("eval")
+def eval_(
+    folder: Annotated[Path, typer.Argument(help="Folder of reports, each with <name>.gold.json beside it (format: examples/corpus/README.md).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default) or json (schema: `review schema --of eval`).")] = "table",
+    min_recall: Annotated[Optional[float], typer.Option("--min-recall", help="Exit 1 when the share of expected findings caught is below this (0–1).")] = None,
+    max_false_alarms: Annotated[Optional[int], typer.Option("--max-false-alarms", help="Exit 1 when there are more false alarms (warning/error findings gold neither expects nor accepts).")] = None,
+    max_must_not: Annotated[Optional[int], typer.Option("--max-must-not", help="Exit 1 when more `must_not` entries are violated.")] = None,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", help="Rubric file (default: the bundled Hunan rubric).")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
+) -> None:
+    """Measure accuracy: review every report in FOLDER that has a gold annotation and score the findings.
+
+    Prints, per report and in total: expected findings caught, `must_not` entries violated, false
+    alarms (listed, so a person can label them), target verdicts and score statuses agreeing with
+    gold. Exit 0; 1 when a threshold given is missed; 2 when the folder or a gold file is unusable.
+    """
+    from rich.console import Console
+
+    from reviewer.evaluation import evaluate, render_table
+    from reviewer.pipeline import Options, rubric_for
+
+    if fmt not in ("table", "json"):
+        raise _fail(ConfigError(f"--format 取值应为 table 或 json，而不是 {fmt!r}"))
+    options = Options(rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    progress = _RichProgress(console)
+    try:
+        rubric_for(options)
+        from reviewer.evaluation.run import find_pairs
+
+        total = len(find_pairs(folder))
+        with progress.bar:
+            result = evaluate(folder, options, tick=progress.phase("审核", total))
+    except ReviewerError as err:
+        raise _fail(err) from None
+    if fmt == "json":
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(render_table(result))
+    t = result.totals
+    missed = []
+    if min_recall is not None and (t.recall if t.recall is not None else 1.0) < min_recall:
+        missed.append(f"召回率 {t.recall:.2%} 低于 --min-recall {min_recall:.2%}")
+    if max_false_alarms is not None and t.false_alarms > max_false_alarms:
+        missed.append(f"误报 {t.false_alarms} 条，超过 --max-false-alarms {max_false_alarms}")
+    if max_must_not is not None and t.must_not_violated > max_must_not:
+        missed.append(f"违反 must_not {t.must_not_violated} 条，超过 --max-must-not {max_must_not}")
+    for line in missed:
+        typer.echo(f"review eval: 未达标: {line}", err=True)
+    raise typer.Exit(1 if missed else 0)
 
 
 @app.command()

@@ -92,7 +92,9 @@ def merge_same_place(findings: list[Finding]) -> list[Finding]:
 
 def doubt_unsupported(indicators: list[IndicatorResult], findings: list[Finding]) -> list[IndicatorResult]:
     """An indicator whose score a rule found unsupported is 存疑, whatever the arithmetic said."""
-    flagged = {(f.location.table, f.location.row) for f in findings if f.code == "score.unsupported"}
+    flagged = {
+        (loc.table, loc.row) for f in findings if f.code == "score.unsupported" for loc in (f.location, *f.also)
+    }
     out = []
     for ind in indicators:
         if ind.status in ("verified", "unverifiable") and (ind.location.table, ind.location.row) in flagged:
@@ -107,7 +109,8 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
     rubric = rubric or rubric_for(options)
     findings = unread_findings(report)
     check_findings, indicators = run_checks(report, rubric)
-    rule_verdicts, narrative_findings = review_narrative(report)
+    rescored = frozenset(i.row_index for i in indicators if i.recomputed is not None)
+    rule_verdicts, narrative_findings = review_narrative(report, rescored)
     config = LLMConfig.from_env(
         model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
         **options.llm_overrides,
