@@ -115,6 +115,11 @@ class DepartmentView:
     wording: dict
 
 
+def places(f: Finding) -> list[Location]:
+    """Every place one finding names: its location and the further ones of the same cause."""
+    return [f.location, *getattr(f, "also", [])]
+
+
 def is_internal(f: Finding, wording: dict) -> bool:
     if f.code in set(wording.get("internal") or []):
         return True
@@ -186,8 +191,8 @@ def _score_item(idx: _Index, row: ScoreRow, f: Finding | None, key: str) -> Item
                 points=stake, score_row=row.index)
 
 
-def _target_item(idx: _Index, row: TargetRow, f: Finding) -> Item:
-    loc = f.location if f.location.col is not None else (row.target.location if f.code.startswith("target.not_measurable") else row.completion.location)
+def _target_item(idx: _Index, row: TargetRow, f: Finding, at: Location) -> Item:
+    loc = at if at.col is not None else (row.target.location if f.code.startswith("target.not_measurable") else row.completion.location)
     expected, found = show(f.expected), show(f.found)
     detail = ""
     if f.code == "target.not_evidenced":
@@ -204,11 +209,11 @@ def _target_item(idx: _Index, row: TargetRow, f: Finding) -> Item:
                 target_row=row.index)
 
 
-def _other_item(f: Finding) -> Item:
+def _other_item(f: Finding, at: Location) -> Item:
     detail = f.message.strip().rstrip("。")
     if detail.startswith("“") and "”：" in detail:  # “the sentence quoted”：what is wrong with it
         detail = detail.split("”：", 1)[1]
-    return Item(name=f.location.label or f.location.describe(), location=f.location, detail=detail,
+    return Item(name=at.label or at.describe(), location=at, detail=detail,
                 expected=show(f.expected), found=show(f.found))
 
 
@@ -235,12 +240,11 @@ def build_view(review: Review, templates: Path | None = None) -> DepartmentView:
     claimed_rows: set[int] = set()
     for p in sorted(problems.values(), key=lambda p: order.get(p.key, len(order))):
         items: dict[tuple, Item] = {}
-        for f in p.findings:
-            loc = f.location
+        for f, loc in ((f, loc) for f in p.findings for loc in places(f)):
             target = idx.targets.get((loc.table, loc.row))
             score = idx.score_row(loc) if target is None else None
             if target is not None and f.code.split(".")[0] in ("target", "completion"):
-                item = _target_item(idx, target, f)
+                item = _target_item(idx, target, f, loc)
                 key = ("t", target.index)
                 if key in items:  # a second clause of the same row
                     old = items[key]
@@ -256,7 +260,7 @@ def build_view(review: Review, templates: Path | None = None) -> DepartmentView:
                 continue  # a finding listing several rows: its rows come from the statuses below
             else:
                 # two checks finding the same wrong figure in one cell (a row sum and a column sum) are one item
-                items.setdefault(("f", loc.table, loc.row, loc.col, loc.paragraph, show(f.expected), show(f.found)), _other_item(f))
+                items.setdefault(("f", loc.table, loc.row, loc.col, loc.paragraph, show(f.expected), show(f.found)), _other_item(f, loc))
         if p.key == "score_unverifiable":
             for res in review.indicators:
                 row = idx.score_by_index.get(res.row_index)
@@ -286,10 +290,11 @@ def _stakes(problems: list[Problem], review: Review, idx: _Index) -> None:
     kinds_to_rows: dict[str, set[int]] = {}
     for f in review.findings:
         if f.code == "score.unsupported" and isinstance(f.expected, str):
-            row = idx.score_row(f.location)
-            if row is not None:
-                for kind in f.expected.split("、"):
-                    kinds_to_rows.setdefault(kind, set()).add(row.index)
+            for loc in places(f):
+                row = idx.score_row(loc)
+                if row is not None:
+                    for kind in f.expected.split("、"):
+                        kinds_to_rows.setdefault(kind, set()).add(row.index)
     for p in problems:
         if any(i.score_row is not None for i in p.items):
             p.stake = round(sum(i.points for i in p.items), 2)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewer.findings import SEVERITY_LABEL, Finding, sort_findings
-from reviewer.memo.department import DepartmentView, Problem, build_view, fill, is_internal, show
+from reviewer.memo.department import DepartmentView, Problem, build_view, fill, places, show
 from reviewer.model import Location, ScoreRow, TargetRow
 from reviewer.review import STATUS_LABEL, Clause, IndicatorResult, Review, TargetVerdict
 
@@ -154,8 +154,9 @@ def _findings_by_row(findings: list[Finding]) -> dict[tuple[int, int], list[Find
     # 10,000-row table with a finding per row took minutes.
     at: dict[tuple[int, int], list[Finding]] = {}
     for f in findings:
-        if f.location.table is not None and f.location.row is not None:
-            at.setdefault((f.location.table, f.location.row), []).append(f)
+        for loc in places(f):
+            if loc.table is not None and loc.row is not None:
+                at.setdefault((loc.table, loc.row), []).append(f)
     return at
 
 
@@ -382,10 +383,12 @@ def build_memo(review: Review, templates: Path | None = None) -> Memo:
             if i.target_row is not None and i.target_row in target_loc:
                 by_row.setdefault(_row_key(target_loc[i.target_row]), set()).add(p.number)
         for f in p.findings:
-            by_row.setdefault(_row_key(f.location), set()).add(p.number)
+            for loc in places(f):
+                by_row.setdefault(_row_key(loc), set()).add(p.number)
     refs: dict[tuple, list[int]] = {}
     for f in numbered:
-        refs.setdefault(_row_key(f.location), []).append(memo.number(f))
+        for loc in places(f):
+            refs.setdefault(_row_key(loc), []).append(memo.number(f))
     for line in lines:
         key = _row_key(line.row.location)
         line.problems = sorted(by_row.get(key, ()))
