@@ -82,7 +82,7 @@ def run(
         typer.Option("-o", "--output", help="Memo file (one input, one format) or folder; '-' prints md/html/json to stdout. Default: next to each input."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Memo format(s), comma-separated: md, html, json (the reviewer's memo), docx (the report with Word comments), letter (the 反馈函 for the department, .docx).")] = "md",
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="Folder of templates overriding the bundled ones (memo.md.j2, memo.html.j2, memo.css, questions.yaml, summary.html.j2).")] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", help="Folder of templates overriding the bundled ones (memo.md.j2, memo.html.j2, memo.css, wording.yaml, summary.html.j2).")] = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding has at least this severity: error, warning, info, none.")] = "none",
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Reports reviewed in parallel in a batch (default: min(4, CPUs)).")] = None,
     rubric: Annotated[Optional[Path], typer.Option("--rubric", help="Rubric file (default: the bundled Hunan rubric).")] = None,

@@ -225,3 +225,12 @@ def test_a_dead_endpoint_is_tool_trouble_not_missing_data(seed_report, seed_revi
     assert not any("模型" in t or "工具" in t for part in letter.values() for t in part)
     md = __import__("reviewer.memo", fromlist=["render"]).render(dead, "md")
     assert md.count("工具未完成：") == 1
+
+
+def test_a_long_list_names_the_first_items_and_counts_them_all(seed_review, monkeypatch):
+    import reviewer.memo.department as department
+
+    monkeypatch.setattr(department, "MAX_NAMED", 3)
+    problem = next(p for p in department.build_view(seed_review).problems if p.key == "target_not_measurable")
+    assert "“质量指标”、“时效指标”、“成本指标”…等7项指标的绩效目标" in problem.statement
+    assert "生态效益" not in problem.statement and len(problem.items) == 7  # each still gets its comment

@@ -24,6 +24,7 @@ from reviewer.review import IndicatorResult, Review
 TEMPLATES = Path(__file__).parent / "templates"
 WORDING_FILE = "wording.yaml"
 MAX_COMMENT = 120
+MAX_NAMED = 15  # items named in a problem's sentence; the rest are counted (and each has its comment)
 CN_NUMBERS = "一二三四五六七八九十"
 
 
@@ -311,8 +312,8 @@ def _word(p: Problem, cause: dict, wording: dict) -> None:
     where = f"causes.{p.key}"
     item_pattern = wording.get("item", "“{name}”")
     # a name that holds quotes itself (“三公经费”控制率) gets single ones inside the item's double ones
-    names = [fill(item_pattern, "item", name=i.name.replace("“", "‘").replace("”", "’")) for i in p.items]
-    what = "、".join(names)
+    names = [fill(item_pattern, "item", name=i.name.replace("“", "‘").replace("”", "’")) for i in p.items[:MAX_NAMED]]
+    what = "、".join(names) + ("…" if len(p.items) > MAX_NAMED else "")
     if len(p.items) > 1:
         what += fill(wording.get("items_more", ""), "items_more", n=len(p.items))
     detail_pattern = cause.get("detail_item", "{name}：{detail}")
@@ -320,7 +321,7 @@ def _word(p: Problem, cause: dict, wording: dict) -> None:
     for i in p.items:  # items asking the same thing are named together
         groups.setdefault(i.detail if p.key in ("score_unsupported", "score_unverifiable") else id(i), []).append(i)
     details = []
-    for group in groups.values():
+    for group in list(groups.values())[:MAX_NAMED]:
         first = group[0]
         name = "、".join(i.name for i in group)
         if not first.detail and detail_pattern.startswith("{name}：{detail}"):
@@ -329,7 +330,8 @@ def _word(p: Problem, cause: dict, wording: dict) -> None:
             details.append(fill(detail_pattern, where + ".detail_item", name=name, detail=first.detail,
                                 expected=first.expected, found=first.found))
     sources = list(dict.fromkeys(s for i in p.items for s in i.detail.split("、") if s)) if p.key == "completion_copied" else []
-    values = dict(what=what, n=len(p.items), details="；".join(details), points=show(float(p.stake)),
+    more = "；…" if len(groups) > MAX_NAMED else ""
+    values = dict(what=what, n=len(p.items), details="；".join(details) + more, points=show(float(p.stake)),
                   sources=(sources[0] if len(sources) == 1 else "、".join(sources[:2]) + ("等栏目" if len(sources) > 2 else "")) or "其他栏目")
     p.statement = fill(cause.get("statement", "{details}。"), where + ".statement", **values)
     p.request = fill(cause.get("request", ""), where + ".request", **values)
