@@ -135,6 +135,10 @@ class Memo:
     unlocated: list[Finding] = field(default_factory=list)
     wording: dict = field(default_factory=dict)  # templates/wording.yaml (or the --templates copy)
 
+    @property
+    def main_problems(self) -> list[Problem]:
+        return main_problems(self.problems)
+
     def number(self, f: Finding) -> int:
         return self._numbers[id(f)]
 
@@ -223,6 +227,11 @@ def _tool_line(review: Review, wording: dict) -> str:
     return fill(pattern, "tool.unfinished", n=sum(len(v) for v in by_reason.values()), rows=rows)
 
 
+def main_problems(problems: list[Problem], limit: int = 6) -> list[Problem]:
+    """The problems the 审核结论 names: most points at stake first (the questions put wrong facts first)."""
+    return sorted(problems, key=lambda p: (-p.stake, p.number))[:limit]
+
+
 def _conclusion(review: Review, summary: Summary, problems: list[Problem], wording: dict) -> list[str]:
     words = wording.get("conclusion") or {}
     year = f"{summary.year}年度" if summary.year else ""
@@ -234,6 +243,16 @@ def _conclusion(review: Review, summary: Summary, problems: list[Problem], wordi
     if rng is None:
         out.append(words.get("no_table", ""))
     else:
+        claimed = rng.high if rng.claimed_total is None else max(rng.claimed_total, rng.high)
+        gap = claimed - rng.low
+        titles = "、".join(f"“{p.title}”" for p in main_problems(problems)[:3])
+        if gap > 0.005 and titles:
+            out.append(fill(words.get("judgement_gap", ""), "conclusion.judgement_gap", gap=show(float(round(gap, 2))), titles=titles))
+        elif rng.points.get("unverifiable"):
+            out.append(fill(words.get("judgement_unverifiable", ""), "conclusion.judgement_unverifiable",
+                            unverifiable=show(float(rng.points["unverifiable"]))))
+        elif not problems:
+            out.append(words.get("judgement_sound", ""))
         parts = []
         for status in ("verified", "wrong", "doubtful", "unverifiable", "not_checked"):
             if rng.counts.get(status):
@@ -244,9 +263,7 @@ def _conclusion(review: Review, summary: Summary, problems: list[Problem], wordi
         key = "range_one" if rng.low == rng.high else "range"
         out.append(fill(words.get(key, ""), f"conclusion.{key}", low=show(float(rng.low)), high=show(float(rng.high)),
                         low_grade=rng.low_grade or "—", high_grade=rng.high_grade or "—"))
-    if problems:
-        out.append(fill(words.get("problems", ""), "conclusion.problems", n=len(problems)))
-    else:
+    if not problems:
         out.append(words.get("no_problems", ""))
     return [s for s in out if s]
 
