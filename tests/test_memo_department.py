@@ -234,3 +234,20 @@ def test_a_long_list_names_the_first_items_and_counts_them_all(seed_review, monk
     problem = next(p for p in department.build_view(seed_review).problems if p.key == "target_not_measurable")
     assert "“质量指标”、“时效指标”、“成本指标”…等7项指标的绩效目标" in problem.statement
     assert "生态效益" not in problem.statement and len(problem.items) == 7  # each still gets its comment
+
+
+def test_cli_writes_the_letter_and_comments_with_the_given_names(tmp_path):
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "reviewer", str(SEED_DOCX), "--no-llm", "-f", "letter,docx", "-o", str(tmp_path),
+           "--unit", "某某区财政局", "--date", "2022年6月1日", "--author", "某某区财政局绩效科"]
+    proc = subprocess.run(run, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    letter = letter_texts((tmp_path / "yunxi-2021-quweiban.反馈函.docx").read_bytes())
+    assert letter[-2:] == ["某某区财政局", "2022年6月1日"]
+    authors = {c.author for c in docx.Document(str(tmp_path / "yunxi-2021-quweiban.review.docx")).comments}
+    assert authors == {"某某区财政局绩效科"}
+    refused = subprocess.run([sys.executable, "-m", "reviewer", str(SEED_DOCX), "--no-llm", "-f", "letter", "-o", "-"],
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
