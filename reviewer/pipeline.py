@@ -19,7 +19,7 @@ from reviewer.conclusion import score_range
 from reviewer.findings import Finding, sort_findings
 from reviewer.ingest import load_report
 from reviewer.model import Report
-from reviewer.narrative import review_narrative
+from reviewer.narrative import review_narrative, target_supported_rows
 from reviewer.review import IndicatorResult, Review
 from reviewer.rubric import Rubric, load_rubric
 
@@ -103,6 +103,28 @@ def doubt_unsupported(indicators: list[IndicatorResult], findings: list[Finding]
     return out
 
 
+def supported_by_targets(indicators: list[IndicatorResult], supported: dict[int, str]) -> list[IndicatorResult]:
+    """A judgement row the rubric could not re-score is verified when every target it rests on is met."""
+    return [
+        ind.model_copy(update={"status": "verified", "working": supported[ind.row_index]})
+        if ind.status == "unverifiable" and ind.row_index in supported else ind
+        for ind in indicators
+    ]
+
+
+def exceeding_points_wrong(indicators: list[IndicatorResult], findings: list[Finding], report: Report) -> list[IndicatorResult]:
+    """A self-score above its 分值 is wrong whatever else is known: recomputed at the cap."""
+    over = {(f.location.table, f.location.row) for f in findings if f.code == "score.exceeds_max"}
+    rows = {r.index: r for r in (report.score_table.rows if report.score_table else [])}
+    out = []
+    for ind in indicators:
+        row = rows.get(ind.row_index)
+        if row is not None and (row.self_score.location.table, row.self_score.location.row) in over and row.points.known:
+            ind = ind.model_copy(update={"status": "wrong", "recomputed": row.points.value})
+        out.append(ind)
+    return out
+
+
 def review_report(report: Report, options: Options, rubric: Rubric | None = None) -> Review:
     from reviewer.llm import LLMConfig, judge_report  # the network layer loads only when a review runs
 
@@ -118,7 +140,10 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
     llm_verdicts, llm_findings, llm_run = judge_report(report, rule_verdicts, config)
 
     findings = merge_same_place(findings + check_findings + narrative_findings + llm_findings)
-    indicators = doubt_unsupported(indicators, findings)
+    indicators = exceeding_points_wrong(
+        doubt_unsupported(supported_by_targets(indicators, target_supported_rows(report, rule_verdicts)), findings),
+        findings, report,
+    )
     return Review(
         report=report,
         findings=sort_findings(findings),

@@ -55,3 +55,17 @@ def test_folder_without_gold_is_one_line_exit_2(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and ".gold.json" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_hunan_reports_at_the_accuracy_reached(eval_json):
+    """The figures reached on the Hunan-form reports of the corpus: a change that loses one fails here
+    (the national-layout reports have their own figures once they are read)."""
+    hunan = [r for r in eval_json["reports"] if r["gold_layout"] == "hunan-dept-overall"]
+    assert len(hunan) == 5 and all(r["reviewed"] for r in hunan)
+    for r in hunan:
+        assert r["caught"] == r["expected"], (r["file"], r["missed"])
+        assert r["must_not_violated"] == [], r["file"]
+        assert r["false_alarms"] == [], r["file"]
+        agree = [s for s in r["scores"] if s["agree"]]
+        assert len(agree) == len(r["scores"]), (r["file"], [s for s in r["scores"] if not s["agree"]])
+        assert all(s["value_ok"] is not False for s in r["scores"]), r["file"]

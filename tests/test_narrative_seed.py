@@ -190,3 +190,23 @@ def test_rows_the_rubric_rescored_are_not_asked_for_target_support():
     assert any(f.code == "score.unsupported" and "满意度" in f.message for f in findings)
     _, findings = review_narrative(report, rescored=frozenset({satisfaction}))
     assert not any(f.code == "score.unsupported" and "满意度" in f.message for f in findings)
+
+
+def test_full_marks_carried_by_met_targets_are_supported():
+    from reviewer.narrative import target_supported_rows
+
+    good = [(cat, kind, "开展专题培训3次以上", "全年开展专题培训5次。") for cat, kind, _, _ in ROWS]
+    report = report_with(good)
+    verdicts, _ = review_narrative(report)
+    supported = target_supported_rows(report, verdicts)
+    rows = {r.index: r for r in report.score_table.rows}
+    assert supported and all("产出" in rows[i].level1 or rows[i].level3 for i in supported)
+    output_rows = [r.index for r in report.score_table.rows if "产出" in r.level1 and r.self_score.known
+                   and r.points.known and r.self_score.value >= r.points.value]
+    assert set(output_rows) <= set(supported)
+    # one target short of its figure: none of the 产出 rows is carried any more
+    short = list(good)
+    short[1] = (short[1][0], short[1][1], "开展专题培训3次以上", "全年开展专题培训2次。")
+    report = report_with(short)
+    verdicts, _ = review_narrative(report)
+    assert not set(output_rows) & set(target_supported_rows(report, verdicts))

@@ -95,13 +95,13 @@ def check_targets(review: Review, gold: list[GoldTarget]) -> list[TargetCheck]:
 # --- scores -------------------------------------------------------------------------------------
 
 # The tool's indicator status → the gold statuses it agrees with. 存疑 (doubtful) is the tool saying
-# "the evidence does not carry this score", which is what gold calls contradicted when a target was
-# missed; it is never agreement with `verified`.
+# "the report does not carry this score": gold calls that contradicted when a target was missed and
+# unverifiable when the evidence is absent; it is never agreement with `verified`.
 AGREES = {
     "verified": {"verified"},
     "unverifiable": {"unverifiable"},
     "wrong": {"contradicted"},
-    "doubtful": {"contradicted"},
+    "doubtful": {"contradicted", "unverifiable"},
     "not_checked": set(),
 }
 

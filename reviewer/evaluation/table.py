@@ -63,6 +63,11 @@ def _details(result: EvalResult) -> list[str]:
             for f in v["findings"]:
                 items.append(f"  MUST_NOT  {f['code']} [{f['severity']}] {f['where']}: {f['message'][:100]}")
         items += [f"  false     {f.code} [{f.severity}] {f.where}: {f.message[:100]}" for f in r.false_alarms]
+        items += [f"  target    {t.indicator}: gold {t.gold}, rules {t.rules}" + (f", llm {t.llm}" if t.llm else "")
+                  for t in r.targets if t.rules != t.gold]
+        items += [f"  score     {s.indicator}: gold {s.gold}" + (f" {s.gold_value:g}" if s.gold_value is not None else "")
+                  + f", tool {s.tool}" + (f" {s.tool_value:g}" if s.tool_value is not None else "")
+                  for s in r.scores if not s.agree or s.value_ok is False]
         if items:
             out += ["", f"{r.file}:", *items]
     return out

@@ -16,11 +16,11 @@ from reviewer.model import Report, TargetRow
 from reviewer.narrative.answers import OtherField
 from reviewer.narrative.clauses import parse_clauses
 from reviewer.narrative.evidence import match_evidence
-from reviewer.narrative.scores import unsupported_scores
+from reviewer.narrative.scores import target_supported_rows, unsupported_scores
 from reviewer.narrative.verdicts import review_row
 from reviewer.review import TargetVerdict
 
-__all__ = ["review_narrative", "parse_clauses", "match_evidence", "other_fields"]
+__all__ = ["review_narrative", "parse_clauses", "match_evidence", "other_fields", "target_supported_rows"]
 
 OVERALL_NAME = "年度总体运行情况及取得的成绩"
 

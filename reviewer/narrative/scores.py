@@ -101,3 +101,24 @@ def unsupported_scores(report: Report, verdicts: list[TargetVerdict], rescored: 
             expected="、".join(kinds) or None, found=sum(h[2] for h in hits),
         ))
     return findings
+
+
+def target_supported_rows(report: Report, verdicts: list[TargetVerdict]) -> dict[int, str]:
+    """评分表 rows (ScoreRow.index → working) whose full marks the 定量目标 they rest on carry: every
+    one of those targets evidenced by the rules, none missed. A judgement row like this needs no
+    further paper to be taken as verified; anything less stays for a person."""
+    if report.score_table is None or not report.targets:
+        return {}
+    by_target = {v.target_index: v for v in verdicts}
+    out: dict[int, str] = {}
+    for row in report.score_table.rows:
+        rule = _rule_for(row)
+        if rule is None or _full_marks([row]) is None:
+            continue
+        targets = _targets_for(rule, report.targets)
+        if not targets:
+            continue
+        judged = [by_target.get(t.index) for t in targets]
+        if all(v is not None and v.verdict == "evidenced" and not any(c.outcome == "not_met" for c in v.clauses) for v in judged):
+            out[row.index] = "依据的定量目标（" + "、".join(t.kind for t in targets) + "）均有完成数据且已达到，满分有据。"
+    return out
