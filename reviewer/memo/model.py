@@ -176,8 +176,11 @@ def _score_lines(review: Review) -> list[ScoreLine]:
         if result is None and row.shared_with:
             # A row under a merged 自评得分 cell is judged with its group's first row.
             result = by_row.get(min(row.shared_with))
+        status = result.status if result else "not_checked"
+        if row.shared_with and row.index != min(row.shared_with) and (head := by_row.get(min(row.shared_with))):
+            status = head.status  # the merged cell's figure is judged once, for the whole group
         findings = at.get((row.location.table, row.location.row), [])
-        lines.append(ScoreLine(row=row, result=result, status=result.status if result else "not_checked", findings=findings))
+        lines.append(ScoreLine(row=row, result=result, status=status, findings=findings))
     return lines
 
 
@@ -406,10 +409,16 @@ def build_memo(review: Review, templates: Path | None = None) -> Memo:
     for f in numbered:
         for loc in places(f):
             refs.setdefault(_row_key(loc), []).append(memo.number(f))
+    first_of = {l.row.index: l for l in lines}
     for line in lines:
         key = _row_key(line.row.location)
         line.problems = sorted(by_row.get(key, ()))
         line.refs = refs.get(key, [])
+        head = first_of.get(min(line.row.shared_with)) if line.row.shared_with else None
+        if head is not None and head is not line:  # a row under a merged score cell is asked about with its group
+            head_key = _row_key(head.row.location)
+            line.problems = sorted(set(line.problems) | by_row.get(head_key, set()))
+            line.refs = line.refs or refs.get(head_key, [])
     for t in memo.targets:
         key = _row_key(t.row.location)
         t.problems = sorted(by_row.get(key, ()))
