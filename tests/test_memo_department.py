@@ -251,3 +251,15 @@ def test_cli_writes_the_letter_and_comments_with_the_given_names(tmp_path):
     refused = subprocess.run([sys.executable, "-m", "reviewer", str(SEED_DOCX), "--no-llm", "-f", "letter", "-o", "-"],
                              capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_internal_memo_states_each_finding_once_and_points_at_it(seed_review):
+    from reviewer.memo import render
+
+    md = render(seed_review, "md")
+    for f in seed_review.findings:
+        assert md.count(f.message) == 1, f.message  # the 评分表 and target sections point instead
+    scores = md.split("## 评分表核查")[1].split("## 定量目标")[0]
+    assert "问题1" in scores and "#1" in scores
+    targets = md.split("## 定量目标")[1]
+    assert "（见问题" in targets and "未运行" not in targets  # the judge's absence is said once, above
