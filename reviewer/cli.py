@@ -93,6 +93,8 @@ def run(
     author: Annotated[str, typer.Option("--author", help="Author of the Word comments in the annotated .docx.")] = "绩效审核",
     unit: Annotated[Optional[str], typer.Option("--unit", help="审核单位 signing the 反馈函 (default: 绩效审核组).")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Date of the 反馈函, YYYY-MM-DD or as written (default: today).")] = None,
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges to this file, or replay them from it (keys filtered).")] = None,
+    record: Annotated[str, typer.Option("--record", help="With --cassette: once (record if the file is new, else replay), none (replay only, network off), new_episodes, all (re-record).")] = "once",
 ) -> None:
     """Review report(s) and write the memo(s).
 
@@ -100,11 +102,8 @@ def run(
     completions copied between departments' reports are flagged.
     Exit 0 reviewed; 1 findings at or above --fail-on; 2 an input could not be reviewed.
     """
-    from rich.console import Console
-
-    from reviewer.batch import run_batch
-    from reviewer.memo import OutputSpec, check_spec, parse_formats, write_outputs
-    from reviewer.pipeline import Options, review_file, rubric_for
+    from reviewer.memo import OutputSpec, check_spec, parse_formats
+    from reviewer.pipeline import Options, rubric_for
 
     if fail_on not in FAIL_ON:
         raise _fail(ConfigError(f"--fail-on 取值应为 {', '.join(FAIL_ON)}，而不是 {fail_on!r}"))
@@ -119,6 +118,44 @@ def run(
     except ReviewerError as err:
         raise _fail(err) from None
 
+    if cassette is not None:
+        jobs = 1  # the recorder lives in this process: no worker processes
+    with _maybe_cassette(cassette, record):
+        code = _run(paths, options, spec, jobs, fail_on)
+    raise typer.Exit(code)
+
+
+def _maybe_cassette(path: Path | None, record: str):
+    from contextlib import nullcontext
+
+    if path is None:
+        return nullcontext()
+    from reviewer.llm.cassette import use_cassette
+
+    class _Guard:
+        def __enter__(self):
+            try:
+                self.inner = use_cassette(path, record)
+                return self.inner.__enter__()
+            except ReviewerError as err:
+                raise _fail(err) from None
+
+        def __exit__(self, *exc):
+            try:
+                return self.inner.__exit__(*exc)
+            except ReviewerError as err:
+                raise _fail(err) from None
+
+    return _Guard()
+
+
+def _run(paths: list[Path], options, spec, jobs: int | None, fail_on: str) -> int:
+    from rich.console import Console
+
+    from reviewer.batch import run_batch
+    from reviewer.memo import write_outputs
+    from reviewer.pipeline import review_file
+
     if not _is_batch(paths):
         path = paths[0]
         try:
@@ -129,7 +166,7 @@ def run(
         except ReviewerError as err:
             raise _fail(err) from None
         ranks = [SEVERITY_RANK[f.severity] for f in review.findings]
-        raise typer.Exit(_exit_code(False, max(ranks, default=-1), fail_on))
+        return _exit_code(False, max(ranks, default=-1), fail_on)
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     progress = _RichProgress(console)
@@ -145,7 +182,7 @@ def run(
     reviewed = sum(1 for o in result.outcomes if not o.error)
     where = f"；汇总：{result.summary_files[0]}" if result.summary_files else ""
     console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{where}", markup=False)
-    raise typer.Exit(_exit_code(bool(result.failed), result.worst_rank(), fail_on))
+    return _exit_code(bool(result.failed), result.worst_rank(), fail_on)
 
 
 @app.command()
@@ -185,6 +222,8 @@ def eval_(
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges of the whole run to this file, or replay them from it.")] = None,
+    record: Annotated[str, typer.Option("--record", help="With --cassette: once, none (replay only), new_episodes, all.")] = "once",
 ) -> None:
     """Measure accuracy: review every report in FOLDER that has a gold annotation and score the findings.
 
@@ -207,7 +246,7 @@ def eval_(
         from reviewer.evaluation.run import find_pairs
 
         total = len(find_pairs(folder))
-        with progress.bar:
+        with _maybe_cassette(cassette, record), progress.bar:
             result = evaluate(folder, options, tick=progress.phase("审核", total))
     except ReviewerError as err:
         raise _fail(err) from None
