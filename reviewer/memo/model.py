@@ -248,7 +248,8 @@ def _conclusion(review: Review, summary: Summary, problems: list[Problem], wordi
     else:
         claimed = rng.high if rng.claimed_total is None else max(rng.claimed_total, rng.high)
         gap = claimed - rng.low
-        titles = "、".join(f"“{p.title}”" for p in main_problems(problems)[:3])
+        # the gap is what 存疑 and 错误 rows lose: name the problems behind it, not the data still awaited
+        titles = "、".join(f"“{p.title}”" for p in main_problems([p for p in problems if p.severity != "info"])[:3])
         if gap > 0.005 and titles:
             out.append(fill(words.get("judgement_gap", ""), "conclusion.judgement_gap", gap=show(float(round(gap, 2))), titles=titles))
         elif rng.points.get("unverifiable"):
