@@ -54,6 +54,7 @@ class Clause(BaseModel):
     evidence: str = ""  # the completion text relied on
     evidence_span: tuple[int, int] | None = None  # in the completion text
     found_value: float | None = None
+    found_raw: str = ""  # the figure as the completion writes it ("612人次")
     exceeds_by: float | None = None  # found ÷ target when a floor is far exceeded: the target may be too low
     note: str = ""  # Chinese explanation for the memo
 
