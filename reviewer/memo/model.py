@@ -264,7 +264,7 @@ def _conclusion(review: Review, summary: Summary, problems: list[Problem], wordi
                                   count=rng.counts[status], points=show(float(rng.points.get(status, 0.0)))))
         if parts:
             out.append(fill(words.get("statuses", "{parts}"), "conclusion.statuses", parts="；".join(parts)))
-        key = "range_one" if rng.low == rng.high else "range"
+        key = "range_one" if rng.low == rng.high else "range_same_grade" if rng.low_grade == rng.high_grade else "range"
         out.append(fill(words.get(key, ""), f"conclusion.{key}", low=show(float(rng.low)), high=show(float(rng.high)),
                         low_grade=rng.low_grade or "—", high_grade=rng.high_grade or "—"))
     if not problems:
