@@ -180,7 +180,7 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
         report=report,
         findings=sort_findings(findings),
         indicators=indicators,
-        score_range=score_range(report.score_table, indicators, lambda s: g.name if (g := rubric.grade_for(s)) else ""),
+        score_range=score_range(report.score_view(), indicators, lambda s: g.name if (g := (national or rubric).grade_for(s)) else ""),
         verdicts=rule_verdicts + llm_verdicts,
         llm=llm_run,
         rubric=national.label if national is not None else rubric.label,

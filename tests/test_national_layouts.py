@@ -229,3 +229,15 @@ def test_an_indicator_table_split_over_two_tables_is_read_whole(tmp_path: Path, 
     assert len(names) == _gold(gold_path)["extraction"]["indicator_rows"] == 14
     assert names[5] == "维修工程验收合格率" and report.indicators[5].location.table == 1
     assert report.indicator_total.value == 99.22
+
+
+@pytest.mark.parametrize("gold_path", NATIONAL, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_the_suggested_score_reaches_golds_recomputed_total(gold_path: Path):
+    """The memo's 建议核定分 range ends at the total gold recomputes (rows without a usable figure at
+    their claimed score), so a national form gets the same conclusion as the Hunan one."""
+    from reviewer.pipeline import Options, review_report
+
+    review = review_report(load_report(_docx(gold_path)), Options(llm_enabled=False))
+    want = _gold(gold_path)["extraction"]["recomputed_total"]
+    assert review.score_range.low <= want + 1e-6
+    assert review.score_range.high == pytest.approx(want, abs=0.01)
