@@ -85,10 +85,10 @@ def test_markdown_memo_has_no_raw_html_or_injected_structure(markup_review: Revi
     md = render(markup_review, "md")
     assert "<script" not in md and "<img" not in md and "<h1>" not in md
     assert not any(line.startswith("# 伪造") for line in md.splitlines())
-    # A cell with pipes stays one cell: the 评分表 row keeps its 8 columns. (Findings quoting the
+    # A cell with pipes stays one cell: the 评分表 row keeps its 9 columns. (Findings quoting the
     # name are list items, where a pipe is plain text.)
     row = next(line for line in md.splitlines() if line.startswith("|") and "伪造列" in line)
-    assert len(re.findall(r"(?<!\\)\|", row)) == 9, row
+    assert len(re.findall(r"(?<!\\)\|", row)) == 10, row
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json"])
@@ -199,14 +199,13 @@ def test_markdown_links_and_images_from_the_report_are_inert(tmp_path: Path):
 
 def test_model_written_follow_up_and_reason_are_as_untrusted_as_report_text():
     """A verdict as the model (or an edited cache entry) might write it, added to a real review."""
-    from reviewer.memo.model import build_memo
-
     review = _review(SEED_DOCX)
+    review.llm.ran = True
     rules = review.verdicts[0]
     llm = rules.model_copy(update={"by": "llm", "follow_up": f"请说明。{LINKS}\u0085\u009b", "reason": f"理由<img src=x>{LINKS}"})
     review.verdicts.append(llm)
-    assert any(LINKS in q.text for q in build_memo(review).questions)  # it is a question for the department
     md, html = render(review, "md"), render(review, "html")
+    assert "模型建议的追问" in md and "请说明。" in md  # the follow-up is shown, as text
     for text in (md,):
         assert "](" not in text.replace("\\](", "") and "<img" not in text and "\u0085" not in text and "\u009b" not in text
     assert "〔U+0085〕" in md and "〔U+009B〕" in md
@@ -251,11 +250,12 @@ def test_summary_links_are_relative_and_quoted(tmp_path: Path):
 
 
 def test_word_comments_show_controls_visibly():
-    from reviewer.findings import Finding
-    from reviewer.memo.docx_comments import comment_text
-    from reviewer.model import Location
+    import docx
 
-    f = Finding(code="completion.vague", severity="warning", source="rules", location=Location(),
-                message="“完成\u202e情况\u0085”没有数字")
-    text = comment_text(f)
-    assert "\u202e" not in text and "\u0085" not in text and "〔U+202E〕" in text
+    from reviewer.memo.docx_comments import _comment
+
+    document = docx.Document()
+    run = document.add_paragraph("完成情况").runs[0]
+    _comment(document, [run._r], "“完成\u202e情况\u0085”没有数字", "审核")
+    (comment,) = list(document.comments)
+    assert "\u202e" not in comment.text and "\u0085" not in comment.text and "〔U+202E〕" in comment.text
