@@ -259,3 +259,16 @@ def test_word_comments_show_controls_visibly():
     _comment(document, [run._r], "“完成\u202e情况\u0085”没有数字", "审核")
     (comment,) = list(document.comments)
     assert "\u202e" not in comment.text and "\u0085" not in comment.text and "〔U+202E〕" in comment.text
+
+
+def test_the_department_letter_shows_controls_visibly(tmp_path: Path):
+    import io
+
+    import docx
+
+    from reviewer.memo.letter import render_letter
+
+    review = _review(_docx(tmp_path, "rlo.docx", dept="\u202e部门名称\u0085"))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(render_letter(review))).paragraphs)
+    assert "部门名称" in text
+    assert "\u202e" not in text and "\u0085" not in text and "〔U+202E〕" in text
