@@ -1,25 +1,62 @@
-"""The `review` command: arguments in, pipeline, writers out. Nothing else lives here."""
+"""The `review` command: arguments in, pipeline, writers out. Nothing else lives here.
+
+Help texts are Chinese like everything else the tool says; option names stay ASCII. Heavy modules
+(rich, the pipeline, the openai SDK) load inside the commands, so `review --help` stays fast.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-from reviewer.errors import ConfigError, ReviewerError, one_line
-from reviewer.findings import SEVERITY_RANK
+from reviewer import __version__
+from reviewer.errors import ConfigError, InputError, ReviewerError, one_line
 
 
-class _DefaultToRun(TyperGroup):
+# click writes its own headings in English; help is shown in the user's language.
+_HELP_WORDS = (
+    ("Usage:", "用法："),
+    ("Options:", "选项："),
+    ("Commands:", "命令："),
+    ("Arguments:", "参数："),
+    ("Show this message and exit.", "显示本帮助后退出。"),
+    ("[default: ", "[默认："),
+    ("[required]", "[必填]"),
+    ("[x>=1]", "[≥1]"),
+    (" <list[Path]>", ""),
+    (" <path>", ""),
+    ("<str>", "<文本>"),
+)
+
+
+def _chinese(text: str) -> str:
+    for en, zh in _HELP_WORDS:
+        text = text.replace(en, zh)
+    return text
+
+
+class _Command(TyperCommand):
+    def get_help(self, ctx) -> str:
+        return _chinese(super().get_help(ctx))
+
+
+class _Group(TyperGroup):
+    def get_help(self, ctx) -> str:
+        return _chinese(super().get_help(ctx))
+
+
+class _DefaultToRun(_Group):
     """`review report.docx` means `review run report.docx`."""
 
     def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version", "-V"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
@@ -29,11 +66,44 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help=(
-        "Review 部门整体支出绩效自评报告 (.docx; .doc via LibreOffice) and write a feedback memo.\n\n"
-        "`review FILE` is short for `review run FILE`."
+        "审核部门整体支出绩效自评报告（.docx；.doc 经 LibreOffice 转换），写出审核意见。\n\n"
+        "`review 文件` 即 `review run 文件`。"
     ),
     context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]…",
+    rich_markup_mode=None,  # plain click help: wraps instead of cutting lines, and loads no rich
+    pretty_exceptions_enable=False,
 )
+decisions_app = typer.Typer(
+    cls=_Group,
+    rich_markup_mode=None,
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]…",
+    help="审核人员对每条问题的决定（采纳 / 不采纳 / 待定），可在 Excel 中编辑，重新审核时沿用。",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(decisions_app, name="decisions")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"review {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="显示版本号后退出。"),
+    ] = None,
+) -> None:
+    """审核部门整体支出绩效自评报告（.docx；.doc 经 LibreOffice 转换），写出审核意见。
+
+    `review 文件` 即 `review run 文件`。退出码：0 已审核；1 有问题达到 --fail-on 的级别；2 有文件无法审核或选项有误。
+    """
 
 
 def _fail(err: Exception) -> typer.Exit:
@@ -42,17 +112,18 @@ def _fail(err: Exception) -> typer.Exit:
 
 
 FAIL_ON = ("error", "warning", "info", "none")
+STDIN = "-"
 
 
 class _RichProgress:
-    """The batch progress bar, on stderr; silent when stderr is not a terminal (CI logs)."""
+    """The batch progress bar, on stderr; silent when stderr is not a terminal (CI logs) or -q."""
 
-    def __init__(self, console):
+    def __init__(self, console, quiet: bool = False):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, disable=not console.is_terminal, transient=True,
+            console=console, disable=quiet or not console.is_terminal, transient=True,
         )
 
     def phase(self, label: str, total: int):
@@ -74,40 +145,74 @@ def _is_batch(paths: list[Path]) -> bool:
     return len(paths) > 1 or any(p.is_dir() for p in paths)
 
 
-@app.command()
+def _read_stdin(folder: Path) -> Path:
+    """The report piped in, saved in `folder` under a name whose extension matches its bytes."""
+    stream = sys.stdin
+    if stream is None or stream.isatty():
+        raise InputError(STDIN, "标准输入是终端：请用管道或重定向传入报告，如 review - < 报告.docx")
+    data = stream.buffer.read()
+    if not data:
+        raise InputError(STDIN, "标准输入为空：没有收到报告文件")
+    from reviewer.ingest import OLE_MAGIC
+
+    suffix = ".doc" if data.startswith(OLE_MAGIC) else ".docx"
+    path = folder / f"stdin{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+def _counts_line(review) -> str:
+    from reviewer.findings import SEVERITY_LABEL
+
+    counts = {s: 0 for s in SEVERITY_LABEL}
+    for f in review.findings:
+        counts[f.severity] += 1
+    parts = "，".join(f"{SEVERITY_LABEL[s]} {n}" for s, n in counts.items())
+    return f"{len(review.findings)} 条问题（{parts}）"
+
+
+@app.command(cls=_Command, options_metavar="[选项]")
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="Report file(s) (.docx or .doc), or folder(s) of them.", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="报告文件（.docx 或 .doc），或存放报告的文件夹；“-”从标准输入读入一份报告。", show_default=False, metavar="文件…")],
     output: Annotated[
         Optional[str],
-        typer.Option("-o", "--output", help="Memo file (one input, one format) or folder; '-' prints md/html/json to stdout. Default: next to each input."),
+        typer.Option("-o", "--output", metavar="路径", help="输出位置：一份报告一种格式时可为文件（不给 -f 时按扩展名 .md/.html/.json/.docx/.xlsx 定格式）；以 / 结尾、已有文件夹、无扩展名或多个输出时为文件夹（自动创建）；“-”输出到标准输出（一种文本格式）。默认写在每份报告旁边。"),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Memo format(s), comma-separated: md, html, docx (the report with Word comments), json.")] = "md",
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="Folder of templates overriding the bundled ones (memo.md.j2, memo.html.j2, memo.css, questions.yaml, summary.html.j2).")] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding has at least this severity: error, warning, info, none.")] = "none",
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Reports reviewed in parallel in a batch (default: min(4, CPUs)).")] = None,
-    rubric: Annotated[Optional[Path], typer.Option("--rubric", help="Rubric file (default: the bundled Hunan rubric).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="格式", help="输出格式，逗号分隔：md（默认）、html、docx（带批注的报告）、json、xlsx（问题清单和评分表）。批量审核总会同时写 html，供汇总页链接。")] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", metavar="文件夹", help="覆盖内置模板的文件夹（memo.md.j2、memo.html.j2、memo.css、questions.yaml、summary.html.j2）。")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", metavar="级别", help="有问题达到此级别时退出码为 1：error、warning、info、none。")] = "none",
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="批量审核时并行审核的份数（默认 min(4, CPU 数)）。")] = None,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
+    decisions: Annotated[Optional[Path], typer.Option("--decisions", metavar="文件", help="审核决定文件（默认：报告旁的 <报告名>.review.decisions.csv，有则读取）。")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误。")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="逐份报告显示问题条数、大模型情况和用时。")] = False,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Send names and phone numbers to the LLM unmasked.")] = False,
 ) -> None:
-    """Review report(s) and write the memo(s).
+    """审核报告并写出审核意见。
 
-    Several files or a folder make a batch: a summary.html and summary.csv are written too, and
-    completions copied between departments' reports are flagged.
-    Exit 0 reviewed; 1 findings at or above --fail-on; 2 an input could not be reviewed.
+    多个文件或一个文件夹为批量审核：另在 -o 文件夹（未给 -o 时为当前文件夹）写出 summary.html、
+    summary.csv 和 summary.xlsx，并标出不同部门报告之间雷同的完成情况、内容完全相同的文件。
+
+    退出码：0 已审核；1 有问题达到 --fail-on 的级别；2 有文件无法审核或选项有误。
     """
-    from rich.console import Console
-
-    from reviewer.batch import run_batch
-    from reviewer.memo import OutputSpec, check_spec, parse_formats, write_outputs
-    from reviewer.pipeline import Options, review_file, rubric_for
+    from reviewer.memo import build_spec
+    from reviewer.pipeline import Options, rubric_for
 
     if fail_on not in FAIL_ON:
         raise _fail(ConfigError(f"--fail-on 取值应为 {', '.join(FAIL_ON)}，而不是 {fail_on!r}"))
+    from_stdin = any(str(p) == STDIN for p in paths)
+    batch = _is_batch(paths)
     try:
-        spec = OutputSpec(formats=parse_formats(fmt), output=output, templates=templates)
-        check_spec(spec)
+        if from_stdin and len(paths) > 1:
+            raise ConfigError("“-”（标准输入）只能单独使用，不能与其他文件一起审核")
+        if batch and decisions is not None:
+            raise ConfigError("--decisions 只能用于一份报告；批量审核时自动读取每份报告旁的 .review.decisions.csv")
+        if from_stdin and output is None:
+            output = "-"  # nowhere "next to the input": the memo goes where the report came from
+        spec = build_spec(fmt, output, templates, batch=batch, inputs=[] if from_stdin else paths)
     except ReviewerError as err:
         raise _fail(err) from None
     options = Options(rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact)
@@ -116,20 +221,54 @@ def run(
     except ReviewerError as err:
         raise _fail(err) from None
 
-    if not _is_batch(paths):
-        path = paths[0]
-        try:
-            review = review_file(path, options)
-            for written in write_outputs(review, path, spec, on_skip=lambda line: typer.echo(line, err=True)):
-                if written != "-":
-                    typer.echo(f"{one_line(path)}: 已写出 {one_line(written)}", err=True)
-        except ReviewerError as err:
-            raise _fail(err) from None
-        ranks = [SEVERITY_RANK[f.severity] for f in review.findings]
-        raise typer.Exit(_exit_code(False, max(ranks, default=-1), fail_on))
+    if not batch:
+        with tempfile.TemporaryDirectory(prefix="reviewer-stdin-") as tmp:
+            path = _read_stdin_or_fail(Path(tmp)) if from_stdin else paths[0]
+            code = _run_one(path, options, spec, decisions, fail_on, quiet, verbose, shown=STDIN if from_stdin else None)
+        raise typer.Exit(code)
+    raise typer.Exit(_run_many(paths, options, spec, jobs, fail_on, quiet, verbose))
+
+
+def _read_stdin_or_fail(folder: Path) -> Path:
+    try:
+        return _read_stdin(folder)
+    except ReviewerError as err:
+        raise _fail(err) from None
+
+
+def _run_one(path: Path, options, spec, decisions: Path | None, fail_on: str, quiet: bool, verbose: bool, shown: str | None = None) -> int:
+    from reviewer.decisions import with_decisions
+    from reviewer.findings import SEVERITY_RANK
+    from reviewer.memo import write_outputs
+    from reviewer.pipeline import review_file
+
+    label = one_line(shown or path)
+    started = time.perf_counter()
+    try:
+        review = review_file(path, options)
+        review = with_decisions(review, path, decisions) if shown is None or decisions else review
+        written = write_outputs(review, path, spec, on_skip=lambda line: typer.echo(line, err=True))
+    except ReviewerError as err:
+        raise _fail(err) from None
+    if not quiet:
+        for w in written:
+            if w != "-":
+                typer.echo(f"{label}: 已写出 {one_line(w)}", err=True)
+    if verbose:
+        d = review.decisions
+        extra = f"；决定文件 {one_line(d.source)}（新增 {len(d.new)} 条，已解决 {len(d.resolved)} 条）" if d else ""
+        typer.echo(f"{label}: {_counts_line(review)}；大模型：{review.llm.note if not review.llm.ran else review.llm.model}{extra}；用时 {time.perf_counter() - started:.2f} 秒", err=True)
+    ranks = [SEVERITY_RANK[f.severity] for f in review.findings]
+    return _exit_code(False, max(ranks, default=-1), fail_on)
+
+
+def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, quiet: bool, verbose: bool) -> int:
+    from rich.console import Console
+
+    from reviewer.batch import run_batch
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    progress = _RichProgress(console)
+    progress = _RichProgress(console, quiet=quiet)
 
     def on_error(line: str) -> None:
         console.print(f"review: 错误: {one_line(line)}", markup=False)
@@ -139,15 +278,20 @@ def run(
             paths, options, spec, jobs=jobs, progress=progress, on_error=on_error,
             on_skip=lambda line: console.print(line, markup=False),
         )
-    reviewed = sum(1 for o in result.outcomes if not o.error)
-    where = f"；汇总：{result.summary_files[0]}" if result.summary_files else ""
-    console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{where}", markup=False)
-    raise typer.Exit(_exit_code(bool(result.failed), result.worst_rank(), fail_on))
+    if verbose:
+        for o in result.outcomes:
+            if o.review is not None and not o.error:
+                console.print(f"{one_line(o.path)}: {_counts_line(o.review)}", markup=False)
+    if not quiet:
+        reviewed = sum(1 for o in result.outcomes if not o.error)
+        where = f"；汇总：{result.summary_files[0]}" if result.summary_files else ""
+        console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{where}", markup=False)
+    return _exit_code(bool(result.failed), result.worst_rank(), fail_on)
 
 
-@app.command()
-def extract(path: Annotated[Path, typer.Argument(help="Report file (.docx or .doc).")]) -> None:
-    """Print the report as read from the form, as JSON (what the checks will see)."""
+@app.command(cls=_Command, options_metavar="[选项]")
+def extract(path: Annotated[Path, typer.Argument(help="报告文件（.docx 或 .doc）。", metavar="文件")]) -> None:
+    """以 JSON 输出从表单中读到的报告内容（即各项检查所看到的内容）。"""
     from reviewer.ingest import load_report
 
     try:
@@ -157,21 +301,55 @@ def extract(path: Annotated[Path, typer.Argument(help="Report file (.docx or .do
     sys.stdout.write(report.model_dump_json(indent=2) + "\n")
 
 
-@app.command()
+@app.command(cls=_Command, options_metavar="[选项]")
 def schema() -> None:
-    """Print the JSON Schema of `review --format json` output."""
+    """输出 `review --format json` 结果的 JSON Schema。"""
     from reviewer.review import Review
 
     sys.stdout.write(json.dumps(Review.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
-@app.command()
+@app.command(cls=_Command, options_metavar="[选项]")
 def codes() -> None:
-    """List the finding codes (a public contract: filter on them in CI)."""
-    from reviewer.findings import CODES
+    """列出问题代码及其含义（代码是公开约定，可在 CI 中按代码筛选）。"""
+    from reviewer.findings import CODES, code_meanings_zh
 
-    for code, meaning in CODES.items():
-        typer.echo(f"{code:36} {meaning}")
+    meanings = code_meanings_zh()
+    for code in CODES:
+        typer.echo(f"{code:36} {meanings.get(code, CODES[code])}")
+
+
+@decisions_app.command("init", cls=_Command, options_metavar="[选项]")
+def decisions_init(
+    path: Annotated[Path, typer.Argument(help="报告文件（.docx 或 .doc）。", metavar="文件")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="文件", help="决定文件（默认：报告旁的 <报告名>.review.decisions.csv）。")] = None,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="不调用大模型（与之后 review 的设置保持一致，问题编号才对得上）。")] = False,
+) -> None:
+    """审核报告，写出决定文件（UTF-8 带 BOM 的 CSV，可直接用 Excel 打开）。
+
+    列：编号、严重程度、指标、问题、决定（采纳 / 不采纳 / 待定）、备注。文件已存在时保留其中的决定：
+    仍存在的问题沿用原决定，新问题记为“待定”，已不存在的问题保留在文件末尾。
+    """
+    from reviewer.decisions import decisions_csv, decisions_path, read_decisions, rows_for
+    from reviewer.memo.atomic import write_atomic
+    from reviewer.memo.outputs import is_protected, OutputSpec
+    from reviewer.pipeline import Options, review_file
+
+    target = output or decisions_path(path)
+    try:
+        if is_protected(target, path, OutputSpec(formats=[])):
+            raise ConfigError(f"{one_line(target)}: 输出会覆盖输入文件，已停止")
+        review = review_file(path, Options(rubric_path=rubric, llm_enabled=not no_llm))
+        previous = read_decisions(target) if target.is_file() else None
+        rows = rows_for(review, previous)
+        write_atomic(target, decisions_csv(rows))
+    except ReviewerError as err:
+        raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(ConfigError(f"{one_line(target)}: 无法写出：{exc.strerror or exc}")) from None
+    kept = sum(1 for d in rows if d.decision != "待定")
+    typer.echo(f"{one_line(path)}: 已写出 {one_line(target)}（{len(review.findings)} 条问题；沿用原决定 {kept} 条）", err=True)
 
 
 def main() -> None:  # pragma: no cover - console entry point

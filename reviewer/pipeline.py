@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reviewer import __version__
 from reviewer.checks import run_checks
+from reviewer.finding_ids import assign_ids
 from reviewer.findings import Finding, sort_findings
 from reviewer.ingest import load_report
 from reviewer.model import Report
@@ -116,7 +117,7 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
     findings = merge_same_place(findings + check_findings + narrative_findings + llm_findings)
     return Review(
         report=report,
-        findings=sort_findings(findings),
+        findings=assign_ids(sort_findings(findings), report),
         indicators=doubt_unsupported(indicators, findings),
         verdicts=rule_verdicts + llm_verdicts,
         llm=llm_run,

@@ -96,7 +96,11 @@ def test_batch_of_files_default_writes_next_to_inputs(batch_dir: Path, tmp_path:
     proc = run_review(*files, "--jobs", "1", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (batch_dir / "quweiban.review.md").is_file() and (batch_dir / "zhengfuban.review.md").is_file()
-    assert (batch_dir / "summary.csv").is_file() and (batch_dir / "summary.html").is_file()
+    assert (batch_dir / "quweiban.review.html").is_file()  # a batch writes html too: the summary links to it
+    # The summary goes to the current folder, never to a folder worked out from the inputs.
+    assert (tmp_path / "summary.csv").is_file() and (tmp_path / "summary.html").is_file()
+    assert not (batch_dir / "summary.csv").exists()
+    assert 'href="reports/quweiban.review.html"' in (tmp_path / "summary.html").read_text(encoding="utf-8")
 
 
 def test_missing_file_in_a_batch_is_one_line_and_others_still_written(tmp_path: Path):

@@ -17,7 +17,7 @@ import yaml
 from reviewer.errors import ConfigError
 from reviewer.findings import SEVERITY_LABEL, SEVERITY_RANK, Finding, sort_findings
 from reviewer.model import Location, ScoreRow, TargetRow
-from reviewer.review import STATUS_LABEL, Clause, IndicatorResult, Review, TargetVerdict
+from reviewer.review import STATUS_LABEL, Clause, IndicatorResult, Review, TargetVerdict, department_view
 
 TEMPLATES = Path(__file__).parent / "templates"
 SEVERITIES = ("error", "warning", "info")
@@ -369,7 +369,8 @@ def build_memo(review: Review, templates: Path | None = None) -> Memo:
         summary=_summary(review, lines),
         score_lines=lines,
         targets=_targets(review),
-        questions=_questions(review, load_question_templates(templates)),
+        # The questions go to the department: once decisions exist, only accepted findings.
+        questions=_questions(department_view(review), load_question_templates(templates)),
         findings=findings,
         unlocated=[f for f in findings if not _located(f.location)],
     )
