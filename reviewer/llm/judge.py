@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reviewer.findings import Finding
 from reviewer.llm.cache import Cache, cache_key
-from reviewer.llm.client import Answer, ChatClient, scrub
 from reviewer.llm.config import LLMConfig
 from reviewer.llm.errors import LLMError
 from reviewer.llm.prompts import as_data, prompt_version, render
@@ -22,6 +22,9 @@ from reviewer.llm.schema import VERDICT_LABEL, RowJudgement, schema_text
 from reviewer.llm.verify import QuoteVerifier, instruction_spans
 from reviewer.model import Report, TargetRow
 from reviewer.review import Clause, LLMRun, TargetVerdict
+
+if TYPE_CHECKING:
+    from reviewer.llm.client import Answer
 
 log = logging.getLogger("reviewer.llm")
 
@@ -77,6 +80,9 @@ def judge_report(
     note = config.not_usable_note
     if note is not None:
         return not_run(report, note, config)
+
+    # The openai SDK (a third of a --no-llm review's time) loads only when the judge really runs.
+    from reviewer.llm.client import Answer, ChatClient, scrub
 
     version = prompt_version()
     cache = Cache(config.cache_path)

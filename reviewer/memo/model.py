@@ -18,6 +18,7 @@ from reviewer.errors import ConfigError
 from reviewer.findings import SEVERITY_LABEL, SEVERITY_RANK, Finding, sort_findings
 from reviewer.model import Location, ScoreRow, TargetRow
 from reviewer.review import STATUS_LABEL, Clause, IndicatorResult, Review, TargetVerdict, department_view
+from reviewer.yamlio import load_yaml
 
 TEMPLATES = Path(__file__).parent / "templates"
 SEVERITIES = ("error", "warning", "info")
@@ -303,7 +304,7 @@ def _question_templates(folder: str) -> tuple[tuple[str, str | None], ...]:
     for base in (Path(folder) if folder else None, TEMPLATES):
         if base is not None and (base / "questions.yaml").is_file():
             try:
-                data = yaml.safe_load((base / "questions.yaml").read_text(encoding="utf-8")) or {}
+                data = load_yaml((base / "questions.yaml").read_text(encoding="utf-8")) or {}
             except yaml.YAMLError as exc:
                 raise ConfigError(f"{base / 'questions.yaml'}: YAML 有误：{exc}") from exc
             if not isinstance(data, dict):
