@@ -11,7 +11,7 @@ setup(
     packages=find_packages(include=["reviewer", "reviewer.*"]) + [f"reviewer._bundled.{name}" for name in BUNDLED],
     package_dir={f"reviewer._bundled.{name}": name for name in BUNDLED},
     package_data={
-        "reviewer": ["data/*", "memo/templates/*"],
+        "reviewer": ["data/**/*", "memo/templates/**/*"],  # ** : subfolders (data/layouts/) too
         **{f"reviewer._bundled.{name}": globs for name, globs in BUNDLED.items()},
     },
 )

@@ -302,11 +302,72 @@ def extract(path: Annotated[Path, typer.Argument(help="报告文件（.docx 或 
 
 
 @app.command(cls=_Command, options_metavar="[选项]")
-def schema() -> None:
-    """输出 `review --format json` 结果的 JSON Schema。"""
-    from reviewer.review import Review
+def schema(
+    of: Annotated[str, typer.Option("--of", metavar="对象", help="review：`--format json` 审核意见（默认）；eval：`review eval --format json` 的结果。")] = "review",
+) -> None:
+    """输出 `review --format json` 结果的 JSON Schema（--of eval：`review eval --format json` 的）。"""
+    if of == "eval":
+        from reviewer.evaluation import EvalResult as model
+    elif of == "review":
+        from reviewer.review import Review as model
+    else:
+        raise _fail(ConfigError(f"--of 取值应为 review 或 eval，而不是 {of!r}"))
+    sys.stdout.write(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
-    sys.stdout.write(json.dumps(Review.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+@app.command("eval", cls=_Command, options_metavar="[选项]")
+def eval_(
+    folder: Annotated[Path, typer.Argument(metavar="文件夹", help="报告文件夹，每份报告旁有 <报告名>.gold.json（格式见 examples/corpus/README.md）。")],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="格式", help="table（默认）或 json（结构见 `review schema --of eval`）。")] = "table",
+    min_recall: Annotated[Optional[float], typer.Option("--min-recall", metavar="R", help="应发现的问题中发现的比例低于此值（0–1）时退出码为 1。")] = None,
+    max_false_alarms: Annotated[Optional[int], typer.Option("--max-false-alarms", metavar="N", help="误报（标注既未预期也未接受的 warning/error 问题）多于此数时退出码为 1。")] = None,
+    max_must_not: Annotated[Optional[int], typer.Option("--max-must-not", metavar="N", help="违反 must_not 的条数多于此数时退出码为 1。")] = None,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
+) -> None:
+    """衡量准确度：审核文件夹中每份有标注（gold）的报告，并与标注比对。
+
+    逐份和合计输出：应发现的问题发现了多少、违反 must_not 的条数、误报（逐条列出，供人工标注）、
+    定量目标结论和评分状态与标注一致的比例。
+
+    退出码：0 完成；1 未达到所给阈值；2 文件夹或标注文件无法使用。
+    """
+    from rich.console import Console
+
+    from reviewer.evaluation import evaluate, render_table
+    from reviewer.pipeline import Options, rubric_for
+
+    if fmt not in ("table", "json"):
+        raise _fail(ConfigError(f"--format 取值应为 table 或 json，而不是 {fmt!r}"))
+    options = Options(rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    progress = _RichProgress(console)
+    try:
+        rubric_for(options)
+        from reviewer.evaluation.run import find_pairs
+
+        total = len(find_pairs(folder))
+        with progress.bar:
+            result = evaluate(folder, options, tick=progress.phase("审核", total))
+    except ReviewerError as err:
+        raise _fail(err) from None
+    if fmt == "json":
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(render_table(result))
+    t = result.totals
+    missed = []
+    if min_recall is not None and (t.recall if t.recall is not None else 1.0) < min_recall:
+        missed.append(f"召回率 {t.recall:.2%} 低于 --min-recall {min_recall:.2%}")
+    if max_false_alarms is not None and t.false_alarms > max_false_alarms:
+        missed.append(f"误报 {t.false_alarms} 条，超过 --max-false-alarms {max_false_alarms}")
+    if max_must_not is not None and t.must_not_violated > max_must_not:
+        missed.append(f"违反 must_not {t.must_not_violated} 条，超过 --max-must-not {max_must_not}")
+    for line in missed:
+        typer.echo(f"review eval: 未达标: {line}", err=True)
+    raise typer.Exit(1 if missed else 0)
 
 
 @app.command(cls=_Command, options_metavar="[选项]")

@@ -52,6 +52,9 @@ class Finding(BaseModel):
     severity: Severity
     message: str  # Chinese, ready to paste into feedback
     location: Location = Field(default_factory=Location)
+    # Further places the same cause touches (one doubtful target → every score row resting on it):
+    # one finding, several locations, so the reviewer reads the point once.
+    also: list[Location] = Field(default_factory=list)
     expected: str | float | None = None
     found: str | float | None = None
     source: Literal["checks", "rules", "llm", "ingest", "batch"] = "checks"

@@ -19,7 +19,7 @@ from reviewer.finding_ids import assign_ids
 from reviewer.findings import Finding, sort_findings
 from reviewer.ingest import load_report
 from reviewer.model import Report
-from reviewer.narrative import review_narrative
+from reviewer.narrative import review_narrative, target_supported_rows
 from reviewer.review import IndicatorResult, Review
 from reviewer.rubric import Rubric, load_rubric
 
@@ -92,11 +92,35 @@ def merge_same_place(findings: list[Finding]) -> list[Finding]:
 
 def doubt_unsupported(indicators: list[IndicatorResult], findings: list[Finding]) -> list[IndicatorResult]:
     """An indicator whose score a rule found unsupported is 存疑, whatever the arithmetic said."""
-    flagged = {(f.location.table, f.location.row) for f in findings if f.code == "score.unsupported"}
+    flagged = {
+        (loc.table, loc.row) for f in findings if f.code == "score.unsupported" for loc in (f.location, *f.also)
+    }
     out = []
     for ind in indicators:
         if ind.status in ("verified", "unverifiable") and (ind.location.table, ind.location.row) in flagged:
             ind = ind.model_copy(update={"status": "doubtful"})
+        out.append(ind)
+    return out
+
+
+def supported_by_targets(indicators: list[IndicatorResult], supported: dict[int, str]) -> list[IndicatorResult]:
+    """A judgement row the rubric could not re-score is verified when every target it rests on is met."""
+    return [
+        ind.model_copy(update={"status": "verified", "working": supported[ind.row_index]})
+        if ind.status == "unverifiable" and ind.row_index in supported else ind
+        for ind in indicators
+    ]
+
+
+def exceeding_points_wrong(indicators: list[IndicatorResult], findings: list[Finding], report: Report) -> list[IndicatorResult]:
+    """A self-score above its 分值 is wrong whatever else is known: recomputed at the cap."""
+    over = {(f.location.table, f.location.row) for f in findings if f.code == "score.exceeds_max"}
+    rows = {r.index: r for r in (report.score_table.rows if report.score_table else [])}
+    out = []
+    for ind in indicators:
+        row = rows.get(ind.row_index)
+        if row is not None and (row.self_score.location.table, row.self_score.location.row) in over and row.points.known:
+            ind = ind.model_copy(update={"status": "wrong", "recomputed": row.points.value})
         out.append(ind)
     return out
 
@@ -107,7 +131,8 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
     rubric = rubric or rubric_for(options)
     findings = unread_findings(report)
     check_findings, indicators = run_checks(report, rubric)
-    rule_verdicts, narrative_findings = review_narrative(report)
+    rescored = frozenset(i.row_index for i in indicators if i.recomputed is not None)
+    rule_verdicts, narrative_findings = review_narrative(report, rescored)
     config = LLMConfig.from_env(
         model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
         **options.llm_overrides,
@@ -118,7 +143,10 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
     return Review(
         report=report,
         findings=assign_ids(sort_findings(findings), report),
-        indicators=doubt_unsupported(indicators, findings),
+        indicators=exceeding_points_wrong(
+            doubt_unsupported(supported_by_targets(indicators, target_supported_rows(report, rule_verdicts)), findings),
+            findings, report,
+        ),
         verdicts=rule_verdicts + llm_verdicts,
         llm=llm_run,
         rubric=rubric.label,

@@ -46,6 +46,7 @@ class Clause(BaseModel):
     span: tuple[int, int]  # in the target text
     object: str = ""
     comparator: Literal[">=", "<=", "=", ""] = ""
+    implied: bool = False  # the target wrote no 以上/以下: the comparator is read from what it counts
     value: float | None = None
     unit: str = ""
     time_words: list[str] = Field(default_factory=list)

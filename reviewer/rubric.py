@@ -123,7 +123,7 @@ def evaluate(tree: ast.Expression, values: dict[str, float]) -> float:
 
 
 _STAFF_SOURCES = {"staff.in_service", "staff.quota", "staff.actual", "staff.retired"}
-_SOURCE = re.compile(r"^(?:staff\.[a-z_]+|table\.[a-z_]+\.[a-z_]+|narrative\.[a-z_]+(?:\.[a-z_]+)?|not_in_form)$")
+_SOURCE = re.compile(r"^(?:staff\.[a-z_]+|table\.[a-z_]+\.[a-z_]+|narrative\.[a-z_]+(?:\.[a-z_]+)?|fact\.[a-z_]+|not_in_form)$")
 
 
 def check_source(source: str) -> str:
@@ -131,7 +131,7 @@ def check_source(source: str) -> str:
     narrative.<subject>.<field> (a sentence of the 综述), or not_in_form (the form has no place
     for it: the department must supply it)."""
     if not _SOURCE.match(source):
-        raise ValueError(f"unknown source {source!r} (staff.*, table.<table>.<column>, narrative.*, not_in_form)")
+        raise ValueError(f"unknown source {source!r} (staff.*, table.<table>.<column>, narrative.*, fact.<name>, not_in_form)")
     if source.startswith("staff.") and source not in _STAFF_SOURCES:
         raise ValueError(f"unknown source {source!r}: staff.* is one of {', '.join(sorted(_STAFF_SOURCES))}")
     if source.startswith("table."):
@@ -222,6 +222,9 @@ class Indicator(_Strict):
     bands: list[Band] | None = None
     deduct: Deduct | None = None
     needs: list[str] = Field(default_factory=list)  # evidence a person must see (checklist/judgement)
+    # Checklist rows: what the 综述 must say for the score to count as evidenced — every group must be
+    # found (each group a list of alternative regular expressions, searched sentence by sentence).
+    evidence: list[list[str]] = Field(default_factory=list)
     # When the figure is missing: "unverifiable" (info) — or "unsupported" (warning) for full marks
     # on a figure the department itself should have measured (满意度).
     missing_data: Literal["unverifiable", "unsupported"] = "unverifiable"
@@ -246,6 +249,12 @@ class Indicator(_Strict):
                     raise ValueError(f"band score {band.score} is above the indicator's points {self.points}")
         elif not self.needs:
             raise ValueError(f"a {self.kind} indicator needs a `needs` list (the evidence to look at)")
+        for group in self.evidence:
+            for pattern in group:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"evidence pattern {pattern!r} is not a valid regular expression: {exc}") from None
         return self
 
     @cached_property
@@ -271,6 +280,43 @@ class Grade(_Strict):
         return {norm_name(n) for n in [self.name, *self.synonyms]}
 
 
+# A figure in a fact pattern: "1,552.36", "２５４８．３６" (the text is NFKC-folded first).
+FACT_NUMBER = r"(?P<value>\d+(?:,\d{3})*(?:\.\d+)?)"
+FACT_UNITS = {"万元": 1.0, "元": 0.0001, "亿元": 10000.0, "%": 1.0, "个": 1.0, "项": 1.0}
+
+
+class Fact(_Strict):
+    """A figure the 综述 states in words ("重点支出1,552.36万元"), read by patterns kept as data.
+
+    Each pattern is a regular expression in which `{NUM}` stands for the figure and `{UNIT}` for its
+    unit (万元/元/亿元, or %); the first sentence (up to 。) that matches, contains one of `require`
+    (if given) and none of `exclude` gives the value. `zero` patterns state the figure is nil
+    ("未出现延迟下达" → 0)."""
+
+    label: str
+    unit: Literal["万元", "%", "个"] = "万元"
+    patterns: list[str] = Field(default_factory=list)
+    zero: list[str] = Field(default_factory=list)
+    require: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+    @field_validator("patterns", "zero")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p.replace("{NUM}", FACT_NUMBER).replace("{UNIT}", "(?P<unit>万元|亿元|元|%)"))
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from None
+        return v
+
+    def compiled(self) -> list[re.Pattern[str]]:
+        return [re.compile(p.replace("{NUM}", FACT_NUMBER).replace("{UNIT}", "(?P<unit>万元|亿元|元|%)")) for p in self.patterns]
+
+    def compiled_zero(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.zero]
+
+
 class Rubric(_Strict):
     id: str
     version: int | str
@@ -280,6 +326,7 @@ class Rubric(_Strict):
     grades: list[Grade]
     indicators: list[Indicator]
     unverified: list[str] = Field(default_factory=list)  # rules from secondary sources, in words
+    facts: dict[str, Fact] = Field(default_factory=dict)  # figures read from the 综述 (source fact.<name>)
     note: str = ""
     path: str = ""  # set by load_rubric
 
@@ -289,6 +336,11 @@ class Rubric(_Strict):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"indicator ids repeat: {', '.join(dupes)}")
+        for ind in self.indicators:
+            for name, inp in (ind.inputs or {}).items():
+                for source in inp.source:
+                    if source.startswith("fact.") and source[5:] not in self.facts:
+                        raise ValueError(f"indicator {ind.id}: input {name}: {source} is not defined under facts")
         total = sum(i.points for i in self.indicators)
         if not math.isclose(total, self.total_points, abs_tol=1e-6):
             raise ValueError(f"indicator points add up to {total:g}, not total_points {self.total_points:g}")

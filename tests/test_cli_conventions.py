@@ -35,7 +35,7 @@ def test_version(flag: str):
 _ALLOWED = re.compile(
     r"--?[a-zA-Z][\w-]*|\$?[A-Z_]{3,}|[\w.-]*\.(docx|doc|md|html|json|xlsx|csv|yaml|j2|css)\b|"
     r"\b(md|html|docx|json|xlsx|error|warning|info|none|review|run|extract|schema|codes|decisions|init|CPU|LibreOffice|Excel|"
-    r"JSON|Schema|UTF|BOM|CSV|CI|min|N|Word|summary|html)\b"
+    r"JSON|Schema|UTF|BOM|CSV|CI|min|N|R|Word|summary|html|eval|gold|table|must_not|warning)\b"
 )
 
 

@@ -45,8 +45,13 @@ def test_timeliness_word_is_recorded_but_is_no_deadline():
         ("信访件办结时间不超过15天", "<=", 15, "天"),
         ("24小时内回复来信", "<=", 24, "小时"),
         ("编印简报≥12期", ">=", 12, "期"),
-        ("开展培训3次", "=", 3, "次"),
-        ("完成１５期内刊编印", "=", 15, "期"),  # full-width digits; "期内刊" is no "以内"
+        ("开展培训3次", ">=", 3, "次"),  # no comparator written: a count is to be reached
+        ("完成１５期内刊编印", ">=", 15, "期"),  # full-width digits; "期内刊" is no "以内"
+        ("“三公”经费支出不超过年初预算5.50万元", "<=", 5.5, "万元"),  # comparator a few words before
+        ("检查各类市场主体2,000户次以上", ">=", 2000, "户次"),  # thousands separator
+        ("孕产妇死亡率控制在12/10万以下", "<=", 12, "/10万"),
+        ("婴儿死亡率控制在4‰以下", "<=", 4, "‰"),
+        ("免费健康体检3.5万人以上", ">=", 3.5, "万人"),
     ],
 )
 def test_comparator_value_and_unit(text, comparator, value, unit):
@@ -73,3 +78,18 @@ def test_and_inside_a_qualitative_clause_does_not_split_it():
 def test_commas_inside_a_title_do_not_split():
     clauses = parse_clauses("在《抢抓大机遇，主攻大项目》专栏发表文章5篇")
     assert len(clauses) == 1 and clauses[0].value == 5 and clauses[0].unit == "篇"
+
+
+@pytest.mark.parametrize(
+    "text, comparator, implied",
+    [
+        ("完成农村危房改造20户", ">=", True),
+        ("单批次检验费用1000元", "<=", True),  # money is kept down
+        ("安全事故发生率0.5%", "<=", True),  # a failure is kept down
+        ("开展培训3次以上", ">=", False),
+        ("经费控制在5万元以内", "<=", False),
+    ],
+)
+def test_comparator_implied_from_what_is_counted(text, comparator, implied):
+    (clause,) = parse_clauses(text)
+    assert (clause.comparator, clause.implied) == (comparator, implied)

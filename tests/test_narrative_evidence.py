@@ -73,8 +73,52 @@ def test_the_figure_next_to_the_clause_object_is_used():
 
 
 def test_equal_target_missed_asks_a_person():
-    (clause,) = outcomes("开展专题培训3次", "全年开展专题培训5次。")
+    (clause,) = outcomes("专题培训次数为3次", "全年开展专题培训5次。")
     assert clause.outcome == "not_met" and "人工" in clause.note
+
+
+def test_plain_count_target_is_a_floor():
+    (clause,) = outcomes("开展专题培训3次", "全年开展专题培训5次。")
+    assert clause.outcome == "met" and "按此理解" in clause.note
+    (clause,) = outcomes("开展专题培训3次", "全年开展专题培训2次。")
+    assert clause.outcome == "not_met"
+
+
+def test_several_items_are_added_up():
+    target = "组织下乡义诊、健康讲座等健康教育活动120场以上"
+    (clause,) = outcomes(target, "组织专家下乡义诊38场，各乡镇开展健康讲座91场。")
+    assert (clause.outcome, clause.found_value) == ("met", 129)
+    (clause,) = outcomes(target, "组织专家下乡义诊38场，各乡镇开展健康讲座51场。")
+    assert (clause.outcome, clause.found_value) == ("not_met", 89)
+    # one item only: no total, the one figure is judged
+    (clause,) = outcomes(target, "组织专家下乡义诊38场。")
+    assert (clause.outcome, clause.found_value) == ("not_met", 38)
+
+
+def test_rate_in_words():
+    (clause,) = outcomes("统计月报按时报送率100%", "卫生健康统计月报12期，全部按时报送。")
+    assert (clause.outcome, clause.found_value) == ("met", 100)
+    (clause,) = outcomes("统计月报按时报送率100%", "卫生健康统计月报12期，未全部按时报送。")
+    assert clause.outcome != "met"
+    (clause,) = outcomes("安全事故发生率控制在1%以下", "全年未发生安全事故。")
+    assert (clause.outcome, clause.found_value) == ("met", 0)
+
+
+def test_per_unit_target_takes_the_per_unit_figure():
+    (clause,) = outcomes("亩均财政投入不超过1,500元", "财政投入3,052.46万元，建成2.62万亩，亩均财政投入1,165元。")
+    assert (clause.outcome, clause.found_value) == ("met", 1165)
+
+
+def test_scaled_units_compare():
+    (clause,) = outcomes("免费健康体检3.5万人以上", "全县为3.72万名老年人免费健康体检。")
+    assert clause.outcome == "met"
+    (clause,) = outcomes("婴儿死亡率控制在4‰以下", "婴儿死亡率为0。")
+    assert (clause.outcome, clause.found_value) == ("met", 0)
+
+
+def test_difference_from_budget_is_not_the_amount():
+    (clause,) = outcomes("公用经费控制在135万元以内", "公用经费支出127.98万元，比年初预算少7.02万元。")
+    assert clause.found_value == 127.98
 
 
 def test_upper_bound_and_money_units():

@@ -133,7 +133,10 @@ def test_every_finding_is_a_pasteable_rules_warning_with_a_location(reviewed):
 def test_verdict_flags_match_the_findings_on_that_row(reviewed):
     report, verdicts, findings = reviewed
     for verdict, row in zip(verdicts, report.targets):
-        codes = {f.code for f in findings if f.location.row == row.location.row and f.code != "score.unsupported"}
+        codes = {
+            f.code for f in findings
+            if row.location.row in {loc.row for loc in (f.location, *f.also)} and f.code != "score.unsupported"
+        }
         assert set(verdict.flags) == codes
 
 
@@ -163,3 +166,47 @@ def test_pasted_in_documents_do_not_stall_the_rules():
     verdicts, _ = review_narrative(report_with(rows))
     assert time.perf_counter() - start < 10
     assert "只读了前" in verdicts[KINDS.index("数量指标")].reason
+
+
+def test_one_cause_one_finding_for_scores_and_copies(reviewed):
+    report, _, findings = reviewed
+    unsupported = [f for f in findings if f.code == "score.unsupported"]
+    # the six 产出 rows rest on the same weak targets: one finding naming all six, not six findings
+    grouped = [f for f in unsupported if f.also]
+    assert len(grouped) == 1 and len(grouped[0].also) == 5
+    assert all(name in grouped[0].message for name in ("推进全面小康", "新增极", "民生实事", "其他工作实绩"))
+    rows = {loc.row for loc in (grouped[0].location, *grouped[0].also)}
+    assert len(rows) == 6
+    # completions copied from the same field: one finding naming each row copied
+    copies = [f for f in findings if f.code == "completion.copied" and f.also]
+    assert len(copies) == 1
+    assert copies[0].message.count("指标") >= 2 and "均与" in copies[0].message
+
+
+def test_rows_the_rubric_rescored_are_not_asked_for_target_support():
+    report = seed_report()
+    satisfaction = next(r.index for r in report.score_table.rows if "满意度" in r.level3)
+    _, findings = review_narrative(report)
+    assert any(f.code == "score.unsupported" and "满意度" in f.message for f in findings)
+    _, findings = review_narrative(report, rescored=frozenset({satisfaction}))
+    assert not any(f.code == "score.unsupported" and "满意度" in f.message for f in findings)
+
+
+def test_full_marks_carried_by_met_targets_are_supported():
+    from reviewer.narrative import target_supported_rows
+
+    good = [(cat, kind, "开展专题培训3次以上", "全年开展专题培训5次。") for cat, kind, _, _ in ROWS]
+    report = report_with(good)
+    verdicts, _ = review_narrative(report)
+    supported = target_supported_rows(report, verdicts)
+    rows = {r.index: r for r in report.score_table.rows}
+    assert supported and all("产出" in rows[i].level1 or rows[i].level3 for i in supported)
+    output_rows = [r.index for r in report.score_table.rows if "产出" in r.level1 and r.self_score.known
+                   and r.points.known and r.self_score.value >= r.points.value]
+    assert set(output_rows) <= set(supported)
+    # one target short of its figure: none of the 产出 rows is carried any more
+    short = list(good)
+    short[1] = (short[1][0], short[1][1], "开展专题培训3次以上", "全年开展专题培训2次。")
+    report = report_with(short)
+    verdicts, _ = review_narrative(report)
+    assert not set(output_rows) & set(target_supported_rows(report, verdicts))

@@ -27,7 +27,7 @@ def run_checks(report: Report, rubric: Rubric) -> tuple[list[Finding], list[Indi
     statements = parse_report(report)  # parsed once: the narrative check and the re-scoring share them
     findings = check_money_tables(report)
     findings += check_score_table(report, rubric)
-    rescored, indicators = rescore(report, rubric, ReportData(report, statements))
+    rescored, indicators = rescore(report, rubric, ReportData(report, statements, rubric.facts))
     findings += rescored
     findings += check_narrative(report, statements)
     return findings, indicators

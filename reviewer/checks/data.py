@@ -4,6 +4,7 @@
     table.<table>.<column>                           the 汇总 row of a money table, in 万元
     narrative.<subject>.current / previous / change  a money sentence ("比上年减少6828元"), in 万元
     narrative.satisfaction_rate                      "满意度达98%" anywhere in the narrative
+    fact.<name>                                      a figure the rubric's `facts` patterns find in a sentence
     not_in_form                                      never in the report: the department must supply it
 """
 
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from reviewer.checks.arith import fmt, to_wan
 from reviewer.checks.statements import Statement, fold, narrative_texts
 from reviewer.model import Location, Report
+from reviewer.rubric import FACT_UNITS, Fact
 
+_SENTENCE_END = re.compile(r"[。\n]")
 _SATISFACTION = re.compile(r"满意(?:度|率)[^。;,，；\d%％]{0,12}?(\d+(?:[.．]\d+)?)\s*[%％]")
 
 
@@ -27,8 +30,9 @@ class Datum:
 
 
 class ReportData:
-    def __init__(self, report: Report, statements: list[Statement]):
+    def __init__(self, report: Report, statements: list[Statement], facts: dict[str, Fact] | None = None):
         self.report = report
+        self.facts = facts or {}
         # A narrowed subject ("其他项目支出") is a weaker witness than a plain one: plain first.
         self.statements = sorted(statements, key=lambda s: s.qualified)
 
@@ -40,6 +44,8 @@ class ReportData:
             return self._table(*rest.split("."))
         if head == "narrative":
             return self._narrative(rest)
+        if head == "fact" and rest in self.facts:
+            return self._fact(self.facts[rest])
         return None  # not_in_form
 
     def first(self, sources: list[str]) -> tuple[str, Datum] | None:
@@ -83,6 +89,57 @@ class ReportData:
                 previous = st.amount.value - st.change.value
                 return Datum(previous, f"{fmt(previous, 4)}万元（{st.amount.raw}{'−' if st.change.value > 0 else '+'}{st.change.raw}）", st.location)
         return None
+
+    def _fact(self, fact: Fact) -> Datum | None:
+        """The first sentence of the narrative that states the fact (see rubric.Fact)."""
+        patterns, zero = fact.compiled(), fact.compiled_zero()
+        for text in narrative_texts(self.report):
+            folded = fold(text.text)
+            start = 0
+            for sentence in _SENTENCE_END.split(folded):
+                span_start, start = start, start + len(sentence) + 1
+                if fact.require and not any(w in sentence for w in fact.require):
+                    continue
+                if any(w in sentence for w in fact.exclude):
+                    continue
+                for pattern in patterns:
+                    m = pattern.search(sentence)
+                    if m is None:
+                        continue
+                    value = float(m.group("value").replace(",", ""))
+                    unit = m.groupdict().get("unit") or fact.unit
+                    if fact.unit == "万元":
+                        value *= FACT_UNITS.get(unit, 1.0)
+                    shown = f"{fmt(value, 4)}{fact.unit}（“{m.group(0)}”）"
+                    where = text.location.with_span(span_start + m.start(), span_start + m.end())
+                    return Datum(value, shown, where)
+                for pattern in zero:
+                    m = pattern.search(sentence)
+                    if m is not None:
+                        where = text.location.with_span(span_start + m.start(), span_start + m.end())
+                        return Datum(0.0, f"0{fact.unit}（“{m.group(0)}”）", where)
+        return None
+
+    def evidence(self, groups: list[list[str]]) -> list[tuple[str, Location]] | None:
+        """For each group of alternative patterns, the first sentence of the narrative that matches
+        one (its words and where); None when some group is found nowhere."""
+        found: list[tuple[str, Location]] = []
+        for group in groups:
+            patterns = [re.compile(p) for p in group]
+            hit = None
+            for text in narrative_texts(self.report):
+                folded = fold(text.text)
+                for p in patterns:
+                    m = p.search(folded)
+                    if m is not None:
+                        hit = (m.group(0), text.location.with_span(m.start(), m.end()))
+                        break
+                if hit:
+                    break
+            if hit is None:
+                return None
+            found.append(hit)
+        return found
 
     def _satisfaction(self) -> Datum | None:
         for text in narrative_texts(self.report):

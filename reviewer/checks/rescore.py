@@ -183,6 +183,11 @@ def _result(row: ScoreRow, status: str, **kw) -> IndicatorResult:
 def _rescore_row(row: ScoreRow, ind: Indicator, data: ReportData, pending: Pending) -> tuple[list[Finding], IndicatorResult]:
     claimed = row.self_score.value if row.self_score.known else None
     points = row.points.value if row.points.known else ind.points
+    if ind.kind == "checklist" and ind.evidence and claimed is not None and claimed <= points + SCORE_EPS:
+        found = data.evidence(ind.evidence)
+        if found is not None:
+            cited = "；".join(f"“{words}”" for words, _ in found)
+            return [], _result(row, "verified", working=f"报告写明{cited}，符合评分标准（{ind.criteria.rstrip('。')}）")
     if ind.kind != "computed":
         pending.rows.append((row, ind))
         return [], _result(row, "unverifiable", working=f"定性指标，须查阅佐证：{'；'.join(ind.needs)}", needs=list(ind.needs))

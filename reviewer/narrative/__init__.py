@@ -9,16 +9,18 @@ reviewer.llm / ingest / memo / cli. The LLM layer may reuse `parse_clauses` and 
 
 from __future__ import annotations
 
+import re
+
 from reviewer.findings import Finding
 from reviewer.model import Report, TargetRow
 from reviewer.narrative.answers import OtherField
 from reviewer.narrative.clauses import parse_clauses
 from reviewer.narrative.evidence import match_evidence
-from reviewer.narrative.scores import unsupported_scores
+from reviewer.narrative.scores import target_supported_rows, unsupported_scores
 from reviewer.narrative.verdicts import review_row
 from reviewer.review import TargetVerdict
 
-__all__ = ["review_narrative", "parse_clauses", "match_evidence", "other_fields"]
+__all__ = ["review_narrative", "parse_clauses", "match_evidence", "other_fields", "target_supported_rows"]
 
 OVERALL_NAME = "年度总体运行情况及取得的成绩"
 
@@ -33,12 +35,51 @@ def other_fields(report: Report, row: TargetRow) -> list[OtherField]:
     return fields
 
 
-def review_narrative(report: Report) -> tuple[list[TargetVerdict], list[Finding]]:
+COPIED_FROM = re.compile(r"完成情况与(.+?)基本相同")
+
+
+def one_copy_finding(findings: list[Finding], report: Report) -> list[Finding]:
+    """Rows whose completions copy the same field are one cause: one finding naming every row (the
+    first as its location, the others in `also`), in place of the first of them."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.code == "completion.copied" and f.expected:
+            groups.setdefault(str(f.expected), []).append(f)
+    merged: dict[int, Finding | None] = {}
+    kind_of = {r.completion.location.row: r.kind for r in report.targets}
+    for same in groups.values():
+        if len(same) < 2:
+            continue
+        source = COPIED_FROM.search(same[0].message)
+        kinds = "、".join(f"“{kind_of.get(f.location.row, '')}”" for f in same)
+        merged[id(same[0])] = same[0].model_copy(update={
+            "location": same[0].location,
+            "also": [f.location for f in same[1:]],
+            "message": f"{kinds}{len(same)}项指标的完成情况均与{source.group(1) if source else same[0].expected}基本相同，"
+                       f"不是针对各指标填写的完成情况。",
+            "found": "；".join(str(f.found)[:40] for f in same),
+        })
+        for f in same[1:]:
+            merged[id(f)] = None
+    out = []
+    for f in findings:
+        if id(f) in merged:
+            if merged[id(f)] is not None:
+                out.append(merged[id(f)])
+        else:
+            out.append(f)
+    return out
+
+
+def review_narrative(report: Report, rescored: frozenset[int] = frozenset()) -> tuple[list[TargetVerdict], list[Finding]]:
+    """`rescored`: 评分表 rows (ScoreRow.index) the rubric recomputed from the report's figures; their
+    score stands or falls by that arithmetic, so the targets are not asked to support it too."""
     verdicts: list[TargetVerdict] = []
     findings: list[Finding] = []
     for row in report.targets:
         verdict, row_findings = review_row(row, other_fields(report, row))
         verdicts.append(verdict)
         findings += row_findings
-    findings += unsupported_scores(report, verdicts)
+    findings = one_copy_finding(findings, report)
+    findings += unsupported_scores(report, verdicts, rescored)
     return verdicts, findings

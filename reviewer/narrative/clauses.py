@@ -13,12 +13,23 @@ from reviewer.narrative.text import Piece, fold, split
 from reviewer.narrative.vocabulary import vocabulary
 from reviewer.review import Clause
 
-# Written before the figure (the last one wins: "控制在…以内" is read from the words after it).
+# Written before the figure, right before it or a few words earlier ("不超过年初预算5.50万元"); the
+# nearest one wins, and words after the unit ("控制在…以内") win over all of them.
 COMPARATOR_BEFORE = [
     (re.compile(r"(不少于|不低于|不小于|至少|≥|>=|达到|达|(?<!不)(?:超过|大于|高于)|>)$"), ">="),
     (re.compile(r"(不超过|不高于|不多于|不大于|≤|<=|控制在|(?<!不)(?:低于|少于|小于)|最多|<)$"), "<="),
     (re.compile(r"(=|为)$"), "="),
 ]
+COMPARATOR_WORDS = [
+    (re.compile(r"不少于|不低于|不小于|至少|≥|>=|(?<!不)(?:超过|大于|高于)"), ">="),
+    (re.compile(r"不超过|不高于|不多于|不大于|≤|<=|(?<!不)(?:低于|少于|小于)|最多"), "<="),
+]
+BEFORE_WINDOW = 12  # characters before a figure searched for a comparator word
+# With no comparator written, what a clause counts says which way is better: a cost, a duration or
+# a failure is to be kept down, anything else to be reached ("完成农村危房改造20户" → ≥ 20户).
+LOWER_IS_BETTER = re.compile(
+    r"成本|费用|经费|支出|单价|价格|投入|开支|死亡|事故|差错|超标|逾期|迟报|漏报|不合格|误差|用时|耗时|时限|能耗|用电|用水|排放|发生率|投诉率"
+)
 # Written after the unit.
 COMPARATOR_AFTER = [
     (re.compile(r"^(及以上|以上|或以上|之上)"), ">="),
@@ -62,18 +73,27 @@ def _split_joined(piece: Piece, folded: str) -> list[Piece]:
     return out
 
 
-def _comparator(folded: str, fig: Figure) -> str:
+def _comparator(folded: str, fig: Figure) -> tuple[str, bool]:
+    """(comparator, implied): implied when the target wrote none and it was read from the subject."""
     after = folded[fig.end : fig.end + 3]
     for pattern, comp in COMPARATOR_AFTER:
         if pattern.search(after):
-            return comp
+            return comp, False
     if fig.unit in DURATION_UNITS and after.startswith("内"):
-        return "<="
+        return "<=", False
     before = folded[max(0, fig.start - 4) : fig.start]
     for pattern, comp in COMPARATOR_BEFORE:
         if pattern.search(before):
-            return comp
-    return ">=" if fig.approximate else "="  # "100余篇" can only be a floor
+            return comp, False
+    window = re.split(r"[，,。；;]", folded[max(0, fig.start - BEFORE_WINDOW) : fig.start])[-1]
+    words = [(m.end(), comp) for pattern, comp in COMPARATOR_WORDS for m in pattern.finditer(window)]
+    if words:
+        return max(words)[1], False
+    if fig.approximate:
+        return ">=", False  # "100余篇" can only be a floor
+    if fig.unit in vocabulary().money_units or fig.unit in DURATION_UNITS or LOWER_IS_BETTER.search(folded[: fig.start]):
+        return "<=", True
+    return ">=", True
 
 
 def time_words(folded: str) -> tuple[list[str], list[str]]:
@@ -124,7 +144,7 @@ def parse_clause(piece: Piece, folded: str, original: str) -> Clause:
         time_words=words,
     )
     if fig is not None:
-        clause.comparator = _comparator(local, fig)  # type: ignore[assignment]
+        clause.comparator, clause.implied = _comparator(local, fig)  # type: ignore[assignment]
         clause.value = fig.value
         clause.unit = fig.unit or ""
         clause.outcome = "not_reported"

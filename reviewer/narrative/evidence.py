@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from reviewer.narrative.clauses import DEADLINE, is_measurable
 from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_figures
-from reviewer.narrative.text import Piece, fold, is_cjk, split
-from reviewer.narrative.vocabulary import vocabulary
+from reviewer.narrative.text import Piece, fold, is_cjk, sentences, split
+from reviewer.narrative.vocabulary import base_unit, vocabulary
 from reviewer.review import Clause
 
 SEPARATORS = frozenset("，,、；;：: \t\u3000")  # trimmed from the front of a cited span (not 《 or “)
@@ -171,12 +171,12 @@ class Completion:
 def _compatible(a: str | None, b: str | None) -> bool:
     if a is None or b is None:
         return False
-    money = vocabulary().money_units
-    return a == b or (a in money and b in money)
+    return a == b or base_unit(a)[0] == base_unit(b)[0]
 
 
-def _in_yuan(value: float, unit: str) -> float:
-    return value * vocabulary().money_units.get(unit, 1.0)
+def in_base(value: float, unit: str) -> float:
+    """The figure in its base unit (3.72万人 → 37,200人; 2.52‰ → 0.252%), so units compare."""
+    return value * base_unit(unit)[1]
 
 
 def _satisfies(comparator: str, found: float, wanted: float) -> bool:
@@ -209,14 +209,21 @@ def _quote(original: str, piece: Piece, limit: int = 60) -> str:
 # --- the two kinds of measurable clause --------------------------------------------------------
 
 
-def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
+@dataclass
+class Candidates:
+    exact: list[Candidate]
+    approximate: list[Candidate]
+    misses: list[str]  # near misses, in Chinese, for the note
+
+
+def _candidates(clause: Clause, subject: Subject, done: Completion) -> Candidates:
+    """The completion's figures that may answer a value clause: in a compatible unit, about the
+    same thing, not a change when the clause asks a level."""
     original = done.original
     v = vocabulary()
     specific = clause.unit in v.specific_units
     wants_change = bool(re.search(r"增长|减少|下降|降低|提高|增加|节约", fold(clause.text)))
-    exact: list[Candidate] = []
-    approximate: list[Candidate] = []
-    misses: list[str] = []  # near misses, in Chinese, for the note
+    found = Candidates([], [], [])
     verb = next((w for w in v.action_groups if w in fold(clause.text)), "")
     lone: list[Candidate] = []  # weakly related figures, used only when nothing else is
     in_unit = 0  # figures in the clause's unit
@@ -228,47 +235,153 @@ def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
         rel = relevance(subject, ctx.text, specific and fig.unit is not None)
         if not unit_ok:
             if fig.value is not None and relevance(subject, ctx.text, False).relevant:
-                misses.append(f"“{fig.raw}”以“{fig.unit}”计，目标以“{clause.unit}”计")
+                found.misses.append(f"“{fig.raw}”以“{fig.unit}”计，目标以“{clause.unit}”计")
             continue
         in_unit += fig.unit is not None
         if rel.conflict:
             if fig.unit is not None:
                 kind = "为约数，且" if fig.approximate else ""
                 what = f"“{verb}”" if verb else "目标所说的事项"
-                misses.append(f"“{fig.raw}”{kind}指“{rel.conflict}”，不是{what}（“{_around(original, ctx, fig.start, fig.end)}”）")
+                found.misses.append(f"“{fig.raw}”{kind}指“{rel.conflict}”，不是{what}（“{_around(original, ctx, fig.start, fig.end)}”）")
             continue
         if not rel.relevant:
             if fig.unit is not None and subject.bigrams & _words_of(ctx.text)[1]:
                 lone.append(Candidate(fig, ctx, rel))
             continue
-        (approximate if fig.approximate else exact).append(Candidate(fig, ctx, rel))
-
-    def best(cands: list[Candidate]) -> Candidate:
-        return max(cands, key=lambda c: (c.rel.score, -c.figure.start))
-
-    miss_note = ("；".join(misses[:2]) + "。") if misses else ""
-    if not exact and not approximate and len(lone) == 1 and in_unit == 1:
+        (found.approximate if fig.approximate else found.exact).append(Candidate(fig, ctx, rel))
+    if not found.exact and not found.approximate and len(lone) == 1 and in_unit == 1:
         # the only figure in this unit, beside a word of the clause ("满意率98%" for "满意度95%")
-        (approximate if lone[0].figure.approximate else exact).append(lone[0])
-    if exact:
-        c = best(exact)
-        found = c.figure.value or 0.0
-        ok = _satisfies(clause.comparator, _in_yuan(found, c.figure.unit or ""), _in_yuan(clause.value or 0.0, clause.unit))
-        note = f"完成情况为“{c.figure.raw}”，目标{SYMBOL[clause.comparator]}{fmt(clause.value or 0)}{clause.unit}"
-        if ok:
-            note += "，已达到。"
-        elif clause.comparator == "=":
-            note += "，与目标值不一致，请人工判断。"
-        else:
-            note += "，未达到。"
-        if ok and clause.comparator == ">=" and clause.value and found >= FAR_OVER * clause.value and c.figure.unit == clause.unit:
-            note += f"实际为目标的{found / clause.value:.1f}倍，目标可能定得偏低，请人工判断。"
-        return _with_evidence(clause, original, c.context, "met" if ok else "not_met", note, found)
-    if approximate:
-        c = best(approximate)
-        note = (f"完成情况只写了约数“{c.figure.raw}”（“{_around(original, c.context, c.figure.start, c.figure.end)}”），"
+        (found.approximate if lone[0].figure.approximate else found.exact).append(lone[0])
+    return found
+
+
+# "亩均财政投入1,500元", "单批次检验费用": a figure per unit, answered by a figure that is per unit too
+# ("亩均财政投入1,165元"), not by the total beside it ("财政投入3,052.46万元").
+PER_UNIT = re.compile(r"[亩人户车批场次件座所校生]均|每[\u4e00-\u9fff]{1,3}|单(?:批次|次|批|件|个|场|位|人|亩|户|台|套)|平均|次均")
+
+
+def _per_unit_only(clause: Clause, cands: list[Candidate], done: Completion) -> list[Candidate]:
+    if not PER_UNIT.search(fold(clause.text)):
+        return cands
+    per_unit = [c for c in cands if PER_UNIT.search(done.folded[c.context.start : c.figure.end])]
+    return per_unit or cands
+
+
+def _best(cands: list[Candidate]) -> Candidate:
+    return max(cands, key=lambda c: (c.rel.score, -c.figure.start))
+
+
+def _wanted_text(clause: Clause) -> str:
+    full = clause.unit == "%" and clause.value == 100
+    if full and clause.implied:
+        return "目标100%"
+    implied = "（目标未写“以上/以下”，按此理解）" if clause.implied else ""
+    return f"目标{SYMBOL[clause.comparator]}{fmt(clause.value or 0)}{clause.unit}{implied}"
+
+
+def _outcome_note(clause: Clause, ok: bool) -> str:
+    if ok:
+        return "，已达到。"
+    return "，与目标值不一致，请人工判断。" if clause.comparator == "=" else "，未达到。"
+
+
+def _judge_exact(clause: Clause, c: Candidate, done: Completion) -> Clause:
+    found = c.figure.value or 0.0
+    found_base, wanted_base = in_base(found, c.figure.unit or ""), in_base(clause.value or 0.0, clause.unit)
+    ok = _satisfies(clause.comparator, found_base, wanted_base)
+    note = f"完成情况为“{c.figure.raw}”，{_wanted_text(clause)}" + _outcome_note(clause, ok)
+    if ok and clause.comparator == ">=" and wanted_base > 0 and found_base >= FAR_OVER * wanted_base:
+        note += f"实际为目标的{found_base / wanted_base:.1f}倍，目标可能定得偏低，请人工判断。"
+    return _with_evidence(clause, done.original, c.context, "met" if ok else "not_met", note, found)
+
+
+# "组织下乡义诊、健康讲座等健康教育活动120场": the items a total is made of, before 等.
+ITEM_SPLIT = re.compile(r"[、和及与]")
+
+
+def _enumerated_items(clause: Clause) -> list[str]:
+    """The heads of the items a clause enumerates before its figure ("义诊", "讲座"), if it does."""
+    text = fold(clause.text)
+    figs = [f for f in find_figures(text) if f.value is not None]
+    before = text[: figs[0].start] if figs else text
+    if "、" not in before:
+        return []
+    listed = before.rsplit("等", 1)[0] if "等" in before else before
+    heads = []
+    for item in ITEM_SPLIT.split(listed):
+        cjk = "".join(ch for ch in item if is_cjk(ch))
+        if len(cjk) >= 2:
+            heads.append(cjk[-2:])
+    return heads if len(heads) >= 2 else []
+
+
+def _enumerated_total(clause: Clause, exact: list[Candidate], done: Completion) -> Clause | None:
+    """A target counted over several items is met by their sum ("义诊38场，健康讲座91场" for
+    "义诊、健康讲座等…120场以上"): one figure per item named, each in the clause's unit."""
+    heads = _enumerated_items(clause)
+    if not heads:
+        return None
+    picked: list[Candidate] = []
+    for head in heads:
+        mine = [c for c in exact if head in c.context.text and c not in picked]
+        if mine:
+            picked.append(_best(mine))
+    if len(picked) < 2:
+        return None
+    total = sum(in_base(c.figure.value or 0.0, c.figure.unit or "") for c in picked)
+    wanted = in_base(clause.value or 0.0, clause.unit)
+    ok = _satisfies(clause.comparator, total, wanted)
+    shown = total / base_unit(clause.unit)[1]
+    parts = "＋".join(c.figure.raw for c in sorted(picked, key=lambda c: c.figure.start))
+    note = f"完成情况分项为{parts}，合计{fmt(round(shown, 4))}{clause.unit}，{_wanted_text(clause)}" + _outcome_note(clause, ok)
+    first, last = min(c.context.start for c in picked), max(c.context.end for c in picked)
+    return _with_evidence(clause, done.original, Piece(first, last, done.folded[first:last]), "met" if ok else "not_met", note, shown)
+
+
+# A rate clause answered in words: "全部按时报送" is 100%, "未发生" a failure rate of 0.
+ALL_WORDS = re.compile(r"(?<![未不没])(?:全部|全数|全都|均(?!衡|匀|值)|无一(?:例)?(?:遗漏|超时|逾期|延误)|无迟报|无漏报|全覆盖|百分之百)")
+NONE_WORDS = re.compile(r"未发生|没有发生|未出现|无(?:一)?(?:例|起|件)?(?:死亡|事故|发生)|零(?:发生|事故|死亡)")
+FAILURE_RATE = re.compile(r"死亡|事故|发生|差错|投诉|超标|不合格|逾期|迟报|漏报|违规|违纪")
+
+
+def _rate_in_words(clause: Clause, subject: Subject, done: Completion) -> Clause | None:
+    if base_unit(clause.unit)[0] != "%" or clause.value is None:
+        return None
+    lower_better = clause.comparator == "<=" and bool(FAILURE_RATE.search(fold(clause.text)))
+    pattern = NONE_WORDS if lower_better else ALL_WORDS
+    if not lower_better and (clause.comparator == "<=" or in_base(clause.value, clause.unit) > 100):
+        return None
+    for piece in sentences(done.folded):
+        if not relevance(subject, piece.text, False).relevant:
+            continue
+        m = pattern.search(piece.text)
+        if m is None:
+            continue
+        value = 0.0 if lower_better else 100.0
+        tail = re.split(r"[，,；;。]", done.original[piece.start + m.start() : piece.end])[0]
+        words = tail[:20]
+        note = f"完成情况写明“{words}”，即{fmt(value)}%，{_wanted_text(clause)}，已达到。"
+        return _with_evidence(clause, done.original, piece, "met", note, value)
+    return None
+
+
+def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
+    found = _candidates(clause, subject, done)
+    miss_note = ("；".join(found.misses[:2]) + "。") if found.misses else ""
+    found.exact = _per_unit_only(clause, found.exact, done)
+    if found.exact:
+        judged = _judge_exact(clause, _best(found.exact), done)
+        if judged.outcome == "not_met":
+            judged = _enumerated_total(clause, found.exact, done) or judged
+        return judged
+    in_words = _rate_in_words(clause, subject, done)
+    if in_words is not None:
+        return in_words
+    if found.approximate:
+        c = _best(found.approximate)
+        note = (f"完成情况只写了约数“{c.figure.raw}”（“{_around(done.original, c.context, c.figure.start, c.figure.end)}”），"
                 f"未给出{measure_name(clause.unit)}。" + miss_note)
-        return _with_evidence(clause, original, c.context, "approximate", note, None)
+        return _with_evidence(clause, done.original, c.context, "approximate", note, None)
     return _not_reported(clause, subject, done, f"完成情况未给出{measure_name(clause.unit)}。" + miss_note)
 
 

@@ -13,6 +13,10 @@ from reviewer.narrative.vocabulary import vocabulary
 
 # A figure right after one of these is a change ("同比减少22.22%"), not the level a target asks for.
 CHANGE_BEFORE = re.compile(r"(增长|减少|下降|增加|降低|提高|上升|减|增|降|节约|节省)了?(约|近)?$")
+# "比年初预算少0.88万元": a difference from another figure, also a change.
+COMPARED_BEFORE = re.compile(r"比[^，,。；;\d]{1,12}(?:少|多|超出?|节约|节省|结余)了?(约|近)?$")
+# "孕产妇死亡率为0": a zero rate written without its unit.
+ZERO_RATE = re.compile(r"(?<=率)(?:为|是|均为|保持为|保持在)?(?P<num>0|零)(?![\d.,%‰])")
 TITLE = re.compile(r"《[^》]*》")
 DATE = re.compile(r"(?P<next>次年|翌年|明年)?(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日|(?P<part>底|末|份|初|中旬|上旬|下旬))?")
 PART_DAY = {"初": 10, "上旬": 10, "中旬": 20, "下旬": 31, "底": 31, "末": 31, "份": 31}
@@ -77,9 +81,13 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
             start=m.start(), end=m.end(), raw=m.group(0),
             value=float(m.group("num").replace(",", "")), unit=unit,
             approximate=bool(m.group("pre") or m.group("suf")),
-            change=bool(CHANGE_BEFORE.search(before)),
+            change=bool(CHANGE_BEFORE.search(before) or COMPARED_BEFORE.search(folded[max(0, m.start() - 16) : m.start()])),
         ))
         taken.append(m.span())
+    for m in ZERO_RATE.finditer(folded):
+        if not _overlaps(taken, *m.span("num")):
+            found.append(Figure(m.start("num"), m.end("num"), m.group("num"), 0.0, "%", False))
+            taken.append(m.span("num"))
     for m in round_cn.finditer(folded):
         if not _overlaps(taken, *m.span()) and not _inside(titles, *m.span()):
             found.append(Figure(m.start(), m.end(), m.group(0), None, v.unit_of_alias[m.group("unit")], True))

@@ -52,18 +52,22 @@ def _weakness(target: TargetRow, verdict: TargetVerdict | None) -> str | None:
     return None
 
 
-def unsupported_scores(report: Report, verdicts: list[TargetVerdict]) -> list[Finding]:
+def unsupported_scores(report: Report, verdicts: list[TargetVerdict], rescored: frozenset[int] = frozenset()) -> list[Finding]:
+    """One finding per cause: the score rows at full marks that rest on the same weak targets are
+    named together in one finding (first row as its location, the others in `also`)."""
     if report.score_table is None or not report.targets:
         return []
     rows = report.score_table.rows
     by_index = {r.index: r for r in rows}
     by_target = {v.target_index: v for v in verdicts}
-    findings: list[Finding] = []
+    causes: dict[str, list[tuple[str, float, float, ScoreRow, list[TargetRow]]]] = {}
     for row in rows:
         # a merged 分值/自评得分 cell is judged once, on its first row, for all the rows it covers
         if row.shared_with and row.index != min(row.shared_with):
             continue
         group = [by_index[i] for i in sorted(row.shared_with) if i in by_index] or [row]
+        if any(r.index in rescored for r in group):
+            continue
         rules = [(r, rule) for r in group if (rule := _rule_for(r)) is not None]
         if not rules:
             continue
@@ -79,11 +83,42 @@ def unsupported_scores(report: Report, verdicts: list[TargetVerdict]) -> list[Fi
             if not weak:
                 continue
             problem = "其依据的定量目标中，" + "、".join(f"{t.kind}（{w}）" for t, w in weak)
-        points, claimed = marks
         holder = next(r for r in group if r.self_score.known)
+        causes.setdefault(problem, []).append((names, *marks, holder, targets))
+    findings: list[Finding] = []
+    for problem, hits in causes.items():
+        if len(hits) == 1:
+            names, points, claimed, holder, targets = hits[0]
+            which = f"评分表{names}自评满分{fmt(claimed)}分（分值{fmt(points)}分）"
+        else:
+            listed = "、".join(f"{names}（{fmt(claimed)}分）" for names, _, claimed, _, _ in hits)
+            which = f"评分表{listed}均自评满分（合计{fmt(sum(h[2] for h in hits))}分）"
+        kinds = list(dict.fromkeys(t.kind for h in hits for t in h[4]))
         findings.append(Finding(
-            code="score.unsupported", severity="warning", source="rules", location=holder.self_score.location,
-            message=f"评分表{names}自评满分{fmt(claimed)}分（分值{fmt(points)}分），但{problem}，满分缺乏依据。",
-            expected="、".join(t.kind for t in targets) or None, found=claimed,
+            code="score.unsupported", severity="warning", source="rules",
+            location=hits[0][3].self_score.location, also=[h[3].self_score.location for h in hits[1:]],
+            message=f"{which}，但{problem}，满分缺乏依据。",
+            expected="、".join(kinds) or None, found=sum(h[2] for h in hits),
         ))
     return findings
+
+
+def target_supported_rows(report: Report, verdicts: list[TargetVerdict]) -> dict[int, str]:
+    """评分表 rows (ScoreRow.index → working) whose full marks the 定量目标 they rest on carry: every
+    one of those targets evidenced by the rules, none missed. A judgement row like this needs no
+    further paper to be taken as verified; anything less stays for a person."""
+    if report.score_table is None or not report.targets:
+        return {}
+    by_target = {v.target_index: v for v in verdicts}
+    out: dict[int, str] = {}
+    for row in report.score_table.rows:
+        rule = _rule_for(row)
+        if rule is None or _full_marks([row]) is None:
+            continue
+        targets = _targets_for(rule, report.targets)
+        if not targets:
+            continue
+        judged = [by_target.get(t.index) for t in targets]
+        if all(v is not None and v.verdict == "evidenced" and not any(c.outcome == "not_met" for c in v.clauses) for v in judged):
+            out[row.index] = "依据的定量目标（" + "、".join(t.kind for t in targets) + "）均有完成数据且已达到，满分有据。"
+    return out

@@ -58,12 +58,22 @@ def split(text: str, ends: frozenset[str] = PIECE_ENDS) -> list[Piece]:
             depth.append(OPENERS[ch])
         elif depth and ch == depth[-1]:
             depth.pop()
-        elif ch in ends and (not depth or ch == "\n"):
+        elif ch in ends and (not depth or ch == "\n") and not _thousands_comma(text, i):
             depth.clear()  # an unclosed quote must not swallow the rest of the cell
             close(i + (ch != "\n" and ch not in "，,"))  # keep 。 with its sentence
             start = i + 1
     close(len(text))
     return pieces
+
+
+def _thousands_comma(text: str, i: int) -> bool:
+    """"1,500批次": an ASCII comma between a digit and exactly three digits groups thousands."""
+    return (
+        text[i] == ","
+        and i > 0 and text[i - 1].isdigit()
+        and text[i + 1 : i + 4].isdigit() and len(text[i + 1 : i + 4]) == 3
+        and not text[i + 4 : i + 5].isdigit()
+    )
 
 
 def sentences(text: str) -> list[Piece]:

@@ -44,7 +44,13 @@ class Vocabulary:
     unit_aliases: tuple[str, ...]  # every spelling, longest first (for the figure regex)
     specific_units: frozenset[str]
     money_units: dict[str, float]  # canonical unit → how many 元
+    scaled_units: dict[str, tuple[str, float]]  # unit → (base unit, how many of it)
     score_rules: tuple[ScoreRule, ...]
+
+
+def base_unit(unit: str) -> tuple[str, float]:
+    """(the unit figures in `unit` compare in, the factor to it): 万元 → (元, 10000), 场 → (场, 1)."""
+    return vocabulary().scaled_units.get(unit, (unit, 1.0))
 
 
 def _longest_first(words) -> tuple[str, ...]:
@@ -84,5 +90,6 @@ def vocabulary() -> Vocabulary:
         unit_aliases=_longest_first(unit_of_alias),
         specific_units=frozenset(phrases["specific_units"]),
         money_units={str(k): float(v) for k, v in phrases["money_units"].items()},
+        scaled_units={str(k): (str(v[0]), float(v[1])) for k, v in phrases.get("scaled_units", {}).items()},
         score_rules=tuple(ScoreRule(score=dict(r["score"]), targets=dict(r["targets"])) for r in score_map["rules"]),
     )
