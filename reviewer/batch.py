@@ -423,7 +423,8 @@ def write_summary(result: BatchResult, folder: Path, spec: OutputSpec, options=N
             rows.append(row_for_failure(label, o.error))
     html_path, csv_path, xlsx_path = folder / "summary.html", folder / "summary.csv", folder / "summary.xlsx"
     write_atomic(csv_path, summary_csv(rows))
-    write_atomic(html_path, summary_html(rows, spec.templates, title=str(folder)))
+    grade_order = [g.name for g in sorted(rubric.grades, key=lambda g: -g.min)]
+    write_atomic(html_path, summary_html(rows, spec.templates, title=str(folder), grade_order=grade_order))
     write_atomic(xlsx_path, summary_xlsx(rows))
     return [str(html_path), str(csv_path), str(xlsx_path)]
 

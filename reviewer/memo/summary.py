@@ -203,9 +203,9 @@ def summary_xlsx(rows: list[SummaryRow]) -> bytes:
     return summary_workbook(CSV_COLUMNS, table_rows(rows))
 
 
-def grade_counts(rows: list[SummaryRow]) -> list[tuple[str, int, int, int]]:
+def grade_counts(rows: list[SummaryRow], order: list[str] | None = None) -> list[tuple[str, int, int, int]]:
     """(grade, reports claiming it, reports whose evidence supports it, … if every open point is
-    confirmed), in the order grades first appear."""
+    confirmed), in the rubric's order (best first), then any other grade as it first appears."""
     names: dict[str, list[int]] = {}
     for r in rows:
         if not r.ok:
@@ -213,8 +213,10 @@ def grade_counts(rows: list[SummaryRow]) -> list[tuple[str, int, int, int]]:
         for i, g in enumerate((r.grade_claimed, r.grade_supported, r.grade_upper)):
             if g:
                 names.setdefault(g, [0, 0, 0])[i] += 1
-    return [(g, *c) for g, c in names.items()]
+    rank = {g: i for i, g in enumerate(order or [])}
+    return [(g, *c) for g, c in sorted(names.items(), key=lambda kv: rank.get(kv[0], len(rank)))]
 
 
-def summary_html(rows: list[SummaryRow], templates: Path | None = None, title: str = "") -> str:
-    return render_summary_html(ordered(rows), [r for r in rows if not r.ok], templates, title=title, grades=grade_counts(rows))
+def summary_html(rows: list[SummaryRow], templates: Path | None = None, title: str = "", grade_order: list[str] | None = None) -> str:
+    grades = grade_counts(rows, grade_order)
+    return render_summary_html(ordered(rows), [r for r in rows if not r.ok], templates, title=title, grades=grades)
