@@ -209,6 +209,7 @@ def run(
 
     if fail_on not in FAIL_ON:
         raise _fail(ConfigError(f"--fail-on 取值应为 {', '.join(FAIL_ON)}，而不是 {fail_on!r}"))
+    paths = list(dict.fromkeys(paths))  # `review a.docx a.docx` is one review, not a batch
     from_stdin = any(str(p) == STDIN for p in paths)
     batch = _is_batch(paths)
     try:

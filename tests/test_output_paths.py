@@ -196,3 +196,10 @@ def test_summary_files_go_to_the_current_folder_not_a_common_parent(tmp_path: Pa
     assert (work / "summary.html").is_file() and (work / "summary.csv").is_file()
     assert not list(tmp_path.glob("summary.*"))
     assert (a / "a.review.html").is_file() and (b / "b.review.md").is_file()
+
+
+def test_the_same_file_twice_is_one_review(tmp_path: Path):
+    (tmp_path / "a.docx").write_bytes(SEED_DOCX.read_bytes())
+    proc = run_review("a.docx", "a.docx", "--no-llm", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.review.md"]  # no batch, no summary
