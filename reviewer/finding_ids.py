@@ -16,6 +16,7 @@ keeps its ids. A finding with several locations is identified by its primary `lo
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 
 from pydantic import BaseModel
 
@@ -56,7 +57,11 @@ class Anchors:
                 self.rows[(r.location.table, r.location.row)] = "评分:" + squash(r.level3)
         for t in report.targets:
             self.rows[(t.location.table, t.location.row)] = "目标:" + squash(f"{t.category}·{t.kind}")
-        self.texts = _texts(report, {})
+        self.report = report
+
+    @cached_property
+    def texts(self) -> dict[tuple, str]:
+        return _texts(self.report, {})  # walked only when a finding cites a span
 
     def anchor(self, loc: Location) -> str:
         named = self.rows.get((loc.table, loc.row)) if loc.table is not None else None

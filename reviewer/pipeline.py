@@ -126,7 +126,7 @@ def exceeding_points_wrong(indicators: list[IndicatorResult], findings: list[Fin
 
 
 def review_report(report: Report, options: Options, rubric: Rubric | None = None) -> Review:
-    from reviewer.llm import LLMConfig, judge_report  # the network layer loads only when a review runs
+    from reviewer.llm.config import LLMConfig
 
     rubric = rubric or rubric_for(options)
     findings = unread_findings(report)
@@ -137,7 +137,14 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
         model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
         **options.llm_overrides,
     )
-    llm_verdicts, llm_findings, llm_run = judge_report(report, rule_verdicts, config)
+    if config.usable:
+        from reviewer.llm import judge_report  # the network layer loads only when the judge runs
+
+        llm_verdicts, llm_findings, llm_run = judge_report(report, rule_verdicts, config)
+    else:
+        from reviewer.llm.skipped import not_run
+
+        llm_verdicts, llm_findings, llm_run = not_run(report, config.not_usable_note or "", config)
 
     findings = merge_same_place(findings + check_findings + narrative_findings + llm_findings)
     return Review(

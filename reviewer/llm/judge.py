@@ -19,6 +19,7 @@ from reviewer.llm.errors import LLMError
 from reviewer.llm.prompts import as_data, prompt_version, render
 from reviewer.llm.redact import Redactor
 from reviewer.llm.schema import VERDICT_LABEL, RowJudgement, schema_text
+from reviewer.llm.skipped import not_run
 from reviewer.llm.verify import QuoteVerifier, instruction_spans
 from reviewer.model import Report, TargetRow
 from reviewer.review import Clause, LLMRun, TargetVerdict
@@ -51,15 +52,6 @@ class _Counts:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_modes: list[str] = field(default_factory=list)
-
-
-def not_run(report: Report, note: str, config: LLMConfig | None = None) -> tuple[list[TargetVerdict], list[Finding], LLMRun]:
-    verdicts = [
-        TargetVerdict(target_index=row.index, by="llm", verdict="not_checked", status_note=note)
-        for row in report.targets
-    ]
-    run = LLMRun(ran=False, note=note, model=config.model if config else "", base_url=config.base_url if config else "")
-    return verdicts, [], run
 
 
 def _row_user_prompt(row: TargetRow, clauses: list[str], red: Redactor, schema: str | None) -> str:
