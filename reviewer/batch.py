@@ -275,6 +275,7 @@ def _copy_finding(reviews, i: int, target_index: int, partners: dict[int, tuple[
 class BatchResult:
     outcomes: list[Outcome]
     summary_files: list[str] = field(default_factory=list)
+    summary_error: str = ""
 
     @property
     def failed(self) -> list[Outcome]:
@@ -395,7 +396,11 @@ def run_batch(
     result = BatchResult(outcomes)
     folder = summary_folder(spec)
     if folder is not None:
-        result.summary_files = write_summary(result, folder, spec, options)
+        try:
+            result.summary_files = write_summary(result, folder, spec, options)
+        except OSError as exc:  # e.g. the current folder is read-only: the memos are written
+            result.summary_error = one_line(f"{folder}: 无法写出汇总（summary.*）：{exc.strerror or exc}；请用 -o 指定可写的文件夹")
+            on_error(result.summary_error)
     return result
 
 

@@ -298,7 +298,7 @@ def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, 
         reviewed = sum(1 for o in result.outcomes if not o.error)
         where = f"；汇总：{result.summary_files[0]}" if result.summary_files else ""
         console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{where}", markup=False)
-    return _exit_code(bool(result.failed), result.worst_rank(), fail_on)
+    return _exit_code(bool(result.failed or result.summary_error), result.worst_rank(), fail_on)
 
 
 @app.command(cls=_Command, options_metavar="[选项]")

@@ -203,3 +203,23 @@ def test_the_same_file_twice_is_one_review(tmp_path: Path):
     proc = run_review("a.docx", "a.docx", "--no-llm", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.review.md"]  # no batch, no summary
+
+
+def test_an_unwritable_summary_folder_costs_the_summary_not_the_memos(tmp_path: Path, monkeypatch):
+    """The summary write is made to fail (a read-only current folder; root could write anyway)."""
+    from reviewer import batch
+    from reviewer.pipeline import Options
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(batch, "write_summary", refuse)
+    files = [tmp_path / "a.docx", tmp_path / "b.docx"]
+    files[0].write_bytes(SEED_DOCX.read_bytes())
+    files[1].write_bytes(SEED_DOCX.read_bytes() + b"\0")
+    errors: list[str] = []
+    spec = build_spec(None, None, batch=True, inputs=files)
+    result = batch.run_batch(files, Options(llm_enabled=False), spec, jobs=1, on_error=errors.append)
+    assert not result.failed and (tmp_path / "a.review.md").is_file() and (tmp_path / "b.review.html").is_file()
+    assert len(errors) == 1 and "无法写出汇总" in errors[0] and "Permission denied" in errors[0]
+    assert result.summary_error == errors[0]
