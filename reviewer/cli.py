@@ -232,7 +232,7 @@ def run(
     if not batch:
         with tempfile.TemporaryDirectory(prefix="reviewer-stdin-") as tmp:
             path = _read_stdin_or_fail(Path(tmp)) if from_stdin else paths[0]
-            code = _run_one(path, options, spec, decisions, fail_on, quiet, verbose, shown=STDIN if from_stdin else None)
+            code = _run_one(path, options, spec, decisions, fail_on, quiet, verbose, from_stdin=from_stdin)
         raise typer.Exit(code)
     raise typer.Exit(_run_many(paths, options, spec, jobs, fail_on, quiet, verbose))
 
@@ -244,17 +244,20 @@ def _read_stdin_or_fail(folder: Path) -> Path:
         raise _fail(err) from None
 
 
-def _run_one(path: Path, options, spec, decisions: Path | None, fail_on: str, quiet: bool, verbose: bool, shown: str | None = None) -> int:
+def _run_one(
+    path: Path, options, spec, decisions: Path | None, fail_on: str, quiet: bool, verbose: bool, from_stdin: bool = False
+) -> int:
     from reviewer.decisions import with_decisions
     from reviewer.findings import SEVERITY_RANK
     from reviewer.memo import write_outputs
     from reviewer.pipeline import review_file
 
-    label = one_line(shown or path)
+    label = STDIN if from_stdin else one_line(path)
     started = time.perf_counter()
     try:
         review = review_file(path, options)
-        review = with_decisions(review, path, decisions) if shown is None or decisions else review
+        if decisions is not None or not from_stdin:  # a piped report has no file beside it
+            review = with_decisions(review, path, decisions)
         written = write_outputs(review, path, spec, on_skip=lambda line: typer.echo(line, err=True))
     except ReviewerError as err:
         raise _fail(err) from None
