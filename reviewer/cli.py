@@ -185,8 +185,8 @@ def run(
         Optional[str],
         typer.Option("-o", "--output", metavar="路径", help="输出位置：一份报告一种格式时可为文件（不给 -f 时按扩展名 .md/.html/.json/.docx/.xlsx 定格式）；以 / 结尾、已有文件夹、无扩展名或多个输出时为文件夹（自动创建）；“-”输出到标准输出（一种文本格式）。默认写在每份报告旁边。"),
     ] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="格式", help="输出格式，逗号分隔：md（默认）、html、docx（带批注的报告）、json、xlsx（问题清单和评分表）。批量审核总会同时写 html，供汇总页链接。")] = None,
-    templates: Annotated[Optional[Path], typer.Option("--templates", metavar="文件夹", help="覆盖内置模板的文件夹（memo.md.j2、memo.html.j2、memo.css、questions.yaml、summary.html.j2）。")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="格式", help="输出格式，逗号分隔：md（默认）、html、json（审核人员用的审核意见）、xlsx（问题清单和评分表）、docx（带批注的报告）、letter（给部门的反馈函，.docx）。批量审核总会同时写 html，供汇总页链接。")] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", metavar="文件夹", help="覆盖内置模板的文件夹（memo.md.j2、memo.html.j2、memo.css、wording.yaml、summary.html.j2）。")] = None,
     fail_on: Annotated[str, typer.Option("--fail-on", metavar="级别", help="有问题达到此级别时退出码为 1：error、warning、info、none。")] = "none",
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="批量审核时并行审核的份数（默认 min(4, CPU 数)）。")] = None,
     rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
@@ -197,6 +197,11 @@ def run(
     model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Send names and phone numbers to the LLM unmasked.")] = False,
+    author: Annotated[str, typer.Option("--author", metavar="署名", help="带批注报告（docx）中批注的作者。")] = "绩效审核",
+    unit: Annotated[Optional[str], typer.Option("--unit", metavar="单位", help="反馈函落款的审核单位（默认：绩效审核组）。")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", metavar="日期", help="反馈函的日期，YYYY-MM-DD 或照写（默认：今天）。")] = None,
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges to this file, or replay them from it (keys filtered).")] = None,
+    record: Annotated[str, typer.Option("--record", help="With --cassette: once (record if the file is new, else replay), none (replay only, network off), new_episodes, all (re-record).")] = "once",
 ) -> None:
     """审核报告并写出审核意见。
 
@@ -221,6 +226,7 @@ def run(
         if from_stdin and output is None:
             output = "-"  # nowhere "next to the input": the memo goes where the report came from
         spec = build_spec(fmt, output, templates, batch=batch, inputs=[] if from_stdin else paths)
+        spec.author, spec.unit, spec.date = author, unit, date
     except ReviewerError as err:
         raise _fail(err) from None
     options = Options(rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact)
@@ -229,12 +235,40 @@ def run(
     except ReviewerError as err:
         raise _fail(err) from None
 
-    if not batch:
-        with tempfile.TemporaryDirectory(prefix="reviewer-stdin-") as tmp:
-            path = _read_stdin_or_fail(Path(tmp)) if from_stdin else paths[0]
-            code = _run_one(path, options, spec, decisions, fail_on, quiet, verbose, from_stdin=from_stdin)
-        raise typer.Exit(code)
-    raise typer.Exit(_run_many(paths, options, spec, jobs, fail_on, quiet, verbose))
+    if cassette is not None:
+        jobs = 1  # the recorder lives in this process: no worker processes
+    with _maybe_cassette(cassette, record):
+        if not batch:
+            with tempfile.TemporaryDirectory(prefix="reviewer-stdin-") as tmp:
+                path = _read_stdin_or_fail(Path(tmp)) if from_stdin else paths[0]
+                code = _run_one(path, options, spec, decisions, fail_on, quiet, verbose, from_stdin=from_stdin)
+        else:
+            code = _run_many(paths, options, spec, jobs, fail_on, quiet, verbose)
+    raise typer.Exit(code)
+
+
+def _maybe_cassette(path: Path | None, record: str):
+    from contextlib import nullcontext
+
+    if path is None:
+        return nullcontext()
+    from reviewer.llm.cassette import use_cassette
+
+    class _Guard:
+        def __enter__(self):
+            try:
+                self.inner = use_cassette(path, record)
+                return self.inner.__enter__()
+            except ReviewerError as err:
+                raise _fail(err) from None
+
+        def __exit__(self, *exc):
+            try:
+                return self.inner.__exit__(*exc)
+            except ReviewerError as err:
+                raise _fail(err) from None
+
+    return _Guard()
 
 
 def _read_stdin_or_fail(folder: Path) -> Path:
@@ -341,6 +375,8 @@ def eval_(
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges of the whole run to this file, or replay them from it.")] = None,
+    record: Annotated[str, typer.Option("--record", help="With --cassette: once, none (replay only), new_episodes, all.")] = "once",
 ) -> None:
     """衡量准确度：审核文件夹中每份有标注（gold）的报告，并与标注比对。
 
@@ -364,7 +400,7 @@ def eval_(
         from reviewer.evaluation.run import find_pairs
 
         total = len(find_pairs(folder))
-        with progress.bar:
+        with _maybe_cassette(cassette, record), progress.bar:
             result = evaluate(folder, options, tick=progress.phase("审核", total))
     except ReviewerError as err:
         raise _fail(err) from None

@@ -11,6 +11,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 
 from conftest import SEED_DOCX
@@ -91,15 +92,19 @@ def test_decisions_round_trip_init_edit_resubmit(tmp_path: Path):
     rejected.update({"决定": "不采纳", "备注": "定性表述可接受"})
     write_csv(path, rows)
 
-    # The same report again: decisions shown, nothing new or resolved, only the accepted one asked.
-    proc = run_review("r.docx", "--no-llm", "-f", "json,md,docx", "-o", "before", cwd=tmp_path)
+    # The same report again: decisions shown to the reviewer, nothing new or resolved; the
+    # department's 反馈函 and commented copy carry only the accepted finding.
+    proc = run_review("r.docx", "--no-llm", "-f", "json,md,docx,letter", "-o", "before", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     before = memo_json(tmp_path / "before")
     assert before["decisions"]["new"] == [] and before["decisions"]["resolved"] == []
     assert before["decisions"]["by_id"][accepted["编号"]]["decision"] == "采纳"
     md = (tmp_path / "before" / "r.review.md").read_text(encoding="utf-8")
-    assert "需要部门补充说明的问题（1 条）" in md and "决定：**不采纳**（定性表述可接受）" in md
-    with zipfile.ZipFile(tmp_path / "before" / "r.review.docx") as z:  # the copy for the department
+    assert "决定：**不采纳**（定性表述可接受）" in md and f"编号 {accepted['编号']} · 决定：**采纳**" in md
+    letter = [p.text for p in docx.Document(str(tmp_path / "before" / "r.反馈函.docx")).paragraphs]
+    problems = letter[letter.index("二、主要问题") + 1 : letter.index("三、整改要求")]
+    assert len(problems) == 1 and "满意度" in problems[0] and "质量指标" not in problems[0]
+    with zipfile.ZipFile(tmp_path / "before" / "r.review.docx") as z:
         assert z.read("word/comments.xml").decode("utf-8").count("<w:comment ") == 1
 
     # The department resubmits: the accepted point is fixed, a new one appears, the rest stays.

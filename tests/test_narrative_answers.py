@@ -103,3 +103,28 @@ def test_good_completion_raises_no_answer_flag():
     assert not {c for c in codes(findings) if c.startswith("completion.")}
     assert verdict.verdict == "evidenced"
     assert [c.outcome for c in verdict.clauses if c.value is not None] == ["met", "met"]
+
+
+def test_far_over_a_floor_is_an_info_never_a_warning():
+    from reviewer.narrative.verdicts import review_row
+    from narrative_seed import target_rows
+
+    (row,) = target_rows([("产出目标", "数量指标", "培训乡村医生200人次以上", "全年培训乡村医生612人次。")])
+    verdict, findings = review_row(row, [])
+    assert verdict.verdict == "evidenced"
+    far = [f for f in findings if f.code == "target.far_exceeded"]
+    assert len(far) == 1 and far[0].severity == "info" and "3.1倍" in far[0].message
+    (row,) = target_rows([("产出目标", "数量指标", "培训乡村医生200人次以上", "全年培训乡村医生260人次。")])
+    _, findings = review_row(row, [])
+    assert not [f for f in findings if f.code == "target.far_exceeded"]
+
+
+def test_restated_figures_do_not_evidence_a_target():
+    from reviewer.narrative.verdicts import review_row
+    from narrative_seed import target_rows
+
+    target = "食品安全监督抽检不合格产品核查处置率100%；特种设备定期检验率达到98%以上。"
+    (row,) = target_rows([("产出目标", "质量指标", target, "食品安全监督抽检不合格产品核查处置率达到100%，特种设备定期检验率达到98%以上，圆满完成年度质量指标。")])
+    verdict, findings = review_row(row, [])
+    assert "completion.restates_target" in {f.code for f in findings}
+    assert verdict.verdict == "not_evidenced"

@@ -2,9 +2,13 @@
 
     md    Markdown memo                     render.render_markdown
     html  self-contained, printable HTML    render.render_html
-    docx  the submitted file, commented     docx_comments.annotate
+    docx  the submitted file, commented     docx_comments.annotate (the department's view)
     json  the full Review (`review schema`) Review.model_dump_json
     xlsx  findings and 评分表 for Excel      xlsx.review_workbook
+    letter the 反馈函 for the department     letter.render_letter
+
+The department's outputs (docx, letter) carry only the accepted findings once the reviewer has
+decided any (review.department_view); the internal memo shows every finding with its decision.
 
 Where each goes is decided by outputs.py (the -o rules).
 """
@@ -43,18 +47,18 @@ def render(review: Review, fmt: str, templates: Path | None = None) -> str:
     raise ConfigError(f"{fmt} 不是文本格式")
 
 
-def annotated_docx(review: Review, source: Path) -> bytes:
+def annotated_docx(review: Review, source: Path, author: str = "绩效审核", templates: Path | None = None) -> bytes:
     """The commented copy of the submitted file (a .doc is converted first, in a temp folder)."""
     from reviewer.ingest import CONVERTIBLE, OLE_MAGIC
     from reviewer.ingest.convert import convert_to_docx
-    from reviewer.memo.docx_comments import annotate
+    from reviewer.memo.docx_comments import annotate, notes_for
 
     with source.open("rb") as fh:
         head = fh.read(8)
     if source.suffix.lower() in CONVERTIBLE or (head == OLE_MAGIC and source.suffix.lower() != ".docx"):
         with tempfile.TemporaryDirectory(prefix="reviewer-") as tmp:
-            return annotate(convert_to_docx(source, Path(tmp)), review.findings).data
-    return annotate(source, review.findings).data
+            return annotate(convert_to_docx(source, Path(tmp)), notes_for(review, templates), author).data
+    return annotate(source, notes_for(review, templates), author).data
 
 
 def write_outputs(
@@ -80,10 +84,14 @@ def write_outputs(
             raise ConfigError(f"{one_line(path)}: 输出会覆盖输入文件，已停止（输入文件从不修改）")
         if fmt == "docx":
             try:
-                data: str | bytes = annotated_docx(department_view(review), source)
+                data: str | bytes = annotated_docx(department_view(review), source, spec.author, spec.templates)
             except InputError as err:
                 skipped.append((path, err))
                 continue
+        elif fmt == "letter":
+            from reviewer.memo.letter import render_letter
+
+            data = render_letter(department_view(review), spec.templates, spec.unit, spec.date)
         elif fmt == "xlsx":
             from reviewer.memo.xlsx import review_workbook  # openpyxl loads only when asked for
 

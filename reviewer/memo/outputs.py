@@ -26,13 +26,19 @@ SUFFIX = {
     "docx": ".review.docx",
     "json": ".review.json",
     "xlsx": ".review.xlsx",
+    "letter": ".反馈函.docx",
 }
 TEXT_FORMATS = ("md", "html", "json")
-BINARY_FORMATS = ("docx", "xlsx")
+BINARY_FORMATS = ("docx", "xlsx", "letter")
 DEFAULT_FORMAT = "md"
+# The format a file name's extension asks for (a .docx is the annotated copy; the 反馈函 is asked
+# for with -f letter), and the extensions each format may be written under.
 EXTENSION_FORMAT = {
     ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".docx": "docx", ".xlsx": "xlsx",
 }
+FORMAT_EXTENSIONS = {
+    fmt: tuple(ext for ext, f in EXTENSION_FORMAT.items() if f == fmt) for fmt in SUFFIX if fmt != "letter"
+} | {"letter": (".docx",)}
 # File names are at most 255 bytes on common filesystems; write_atomic adds a temp prefix and suffix.
 MAX_NAME_BYTES = 200
 
@@ -48,6 +54,9 @@ class OutputSpec:
     templates: Path | None = None
     multiple: bool = False
     protected: frozenset[str] = field(default_factory=frozenset)
+    author: str = "绩效审核"  # Word comments' author (annotated .docx)
+    unit: str | None = None  # 审核单位 signing the 反馈函
+    date: str | None = None  # the 反馈函's date (default today)
 
     @property
     def to_stdout(self) -> bool:
@@ -112,7 +121,8 @@ def check_spec(spec: OutputSpec) -> None:
     if spec.to_stdout:
         binary = [f for f in spec.formats if f in BINARY_FORMATS]
         if binary:
-            raise ConfigError(f"-o - 只能输出文本格式（md、html、json）；.{binary[0]} 请用 -o 指定文件或文件夹")
+            what = "反馈函" if binary[0] == "letter" else f".{binary[0]}"
+            raise ConfigError(f"-o - 只能输出文本格式（md、html、json）；{what} 请用 -o 指定文件或文件夹")
         if len(spec.formats) > 1:
             raise ConfigError(f"-o - 一次只能输出一种格式（收到 {', '.join(spec.formats)}）；多种格式请用 -o 指定文件夹")
         if spec.multiple:
@@ -129,7 +139,7 @@ def check_spec(spec: OutputSpec) -> None:
         if out.exists() and not out.is_dir():
             raise ConfigError(f"-o {spec.output} 是已有的文件，不是文件夹")
         return
-    if ext in EXTENSION_FORMAT and EXTENSION_FORMAT[ext] != spec.formats[0]:
+    if ext in EXTENSION_FORMAT and ext not in FORMAT_EXTENSIONS[spec.formats[0]]:
         raise ConfigError(f"-o {spec.output} 的扩展名 {ext} 与输出格式 {spec.formats[0]} 不符")
 
 

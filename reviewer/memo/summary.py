@@ -1,10 +1,9 @@
 """The batch summary: one row per input file (reviewed or not), as CSV, HTML and Excel.
 
 Rows are read off each report's memo summary, so the batch table and the memos never disagree.
-The score range: `supported` is what the report's own evidence carries (verified points, and the
-recomputed score where the claim was wrong); `upper` adds every point still open (doubtful,
-unverifiable, unchecked), i.e. the score if the department answers every question. Points at stake
-= claimed − supported; the table is ordered by it, worst first.
+The score range is the memo's 核定分 range (Review.score_range, reviewer.conclusion): `supported`
+is what the report's evidence carries, `upper` the score with every doubtful row confirmed. Points
+at stake = claimed − supported; the table is ordered by it, worst first.
 """
 
 from __future__ import annotations
@@ -87,25 +86,6 @@ def worst_first(findings: list[Finding], review: Review) -> list[Finding]:
     return [f for _, f in sorted(enumerate(findings), key=key)]
 
 
-def score_range(review: Review) -> tuple[float | None, float | None]:
-    """(supported, upper) in points, or (None, None) when no indicator was checked."""
-    if not review.indicators:
-        return None, None
-    supported = upper = 0.0
-    for ind in review.indicators:
-        claimed = ind.claimed or 0.0
-        if ind.status == "verified":
-            supported += claimed
-            upper += claimed
-        elif ind.status == "wrong":
-            value = ind.recomputed if ind.recomputed is not None else 0.0
-            supported += value
-            upper += value
-        else:
-            upper += claimed
-    return supported, upper
-
-
 def row_for_review(file: str, review: Review, memo_link: str = "", rubric=None) -> SummaryRow:
     s = build_memo(review).summary
     # One line per code: seven "copied" flags on one report say one thing, and would hide the rest.
@@ -113,16 +93,15 @@ def row_for_review(file: str, review: Review, memo_link: str = "", rubric=None) 
     for f in worst_first(review.findings, review):
         by_code.setdefault(f.code, []).append(f)
     worst = [(fs[0].severity, fs[0].message, len(fs)) for fs in list(by_code.values())[:WORST]]
-    supported, upper = score_range(review)
+    rng = review.score_range
     table = review.report.score_table
-    grade = (lambda v: (g.name if (g := rubric.grade_for(v)) else "") if rubric is not None and v is not None else "")
     return SummaryRow(
         layout=review.report.layout,
         max_points=table.total_points.value if table is not None and table.total_points.known else None,
-        supported=supported,
-        upper=upper,
-        grade_supported=grade(supported),
-        grade_upper=grade(upper),
+        supported=rng.low if rng else None,
+        upper=rng.high if rng else None,
+        grade_supported=rng.low_grade if rng else "",
+        grade_upper=rng.high_grade if rng else "",
         grade_claimed=(g.name if rubric is not None and (g := rubric.grade_named(s.grade)) else s.grade),
         file=file,
         ok=True,

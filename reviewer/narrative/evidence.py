@@ -290,9 +290,12 @@ def _judge_exact(clause: Clause, c: Candidate, done: Completion) -> Clause:
     found_base, wanted_base = in_base(found, c.figure.unit or ""), in_base(clause.value or 0.0, clause.unit)
     ok = _satisfies(clause.comparator, found_base, wanted_base)
     note = f"完成情况为“{c.figure.raw}”，{_wanted_text(clause)}" + _outcome_note(clause, ok)
+    judged = _with_evidence(clause, done.original, c.context, "met" if ok else "not_met", note, found)
     if ok and clause.comparator == ">=" and wanted_base > 0 and found_base >= FAR_OVER * wanted_base:
-        note += f"实际为目标的{found_base / wanted_base:.1f}倍，目标可能定得偏低，请人工判断。"
-    return _with_evidence(clause, done.original, c.context, "met" if ok else "not_met", note, found)
+        judged.exceeds_by = round(found_base / wanted_base, 1)
+        judged.found_raw = c.figure.raw
+        judged.note += f"实际为目标的{judged.exceeds_by:g}倍，目标可能定得偏低，请人工判断。"
+    return judged
 
 
 # "组织下乡义诊、健康讲座等健康教育活动120场": the items a total is made of, before 等.
