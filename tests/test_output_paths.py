@@ -223,3 +223,13 @@ def test_an_unwritable_summary_folder_costs_the_summary_not_the_memos(tmp_path: 
     assert not result.failed and (tmp_path / "a.review.md").is_file() and (tmp_path / "b.review.html").is_file()
     assert len(errors) == 1 and "无法写出汇总" in errors[0] and "Permission denied" in errors[0]
     assert result.summary_error == errors[0]
+
+
+def test_the_letter_may_be_named_as_a_docx_file(here: Path, fixed):
+    import docx
+
+    result = invoke("-o", "反馈函.docx", "-f", "letter")
+    assert result.exit_code == 0, result.output
+    assert docx.Document(str(here / "反馈函.docx")).paragraphs[0].text.startswith("关于")
+    refused = invoke("-o", "-", "-f", "letter")
+    assert refused.exit_code == 2 and "反馈函" in refused.output
