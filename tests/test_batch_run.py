@@ -83,7 +83,7 @@ def test_batch_dir_memos_errors_summary_and_copy_flags(batch_dir: Path, tmp_path
     assert all(f'href="{stem}.review.html"' in html for stem in good)
     stakes = [float(r["涉及分值"] or 0) for r in rows]
     assert [r["文件"] for r in rows][-1] == "corrupt.docx" and stakes[:-1] == sorted(stakes[:-1], reverse=True)
-    assert by_file["quweiban.docx"]["版式"] == "hunan-dept-overall"
+    assert by_file["quweiban.docx"]["表式"] == "hunan-dept-overall"
     worst = by_file["quweiban.docx"]["主要问题"]
     assert worst.startswith("【存疑】评分表“经济效益”")  # 15 points at stake before 5-point rows
 

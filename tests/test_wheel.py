@@ -63,6 +63,12 @@ def test_the_wheel_carries_rubric_prompts_and_templates(installed: Path, tmp_pat
     assert str(ROOT) not in module and module.startswith(str(installed))
     assert Path(rubric).is_relative_to(installed) and (Path(rubric) / "hunan-dept-overall-2021.yaml").is_file()
     assert Path(prompts).is_relative_to(installed) and (Path(prompts) / "system.j2").is_file()
+    shipped = {p.relative_to(ROOT).as_posix() for d in ("rubric", "prompts") for p in (ROOT / d).glob("*") if p.suffix in (".yaml", ".j2")}
+    assert {f"{Path(p).parent.name}/{Path(p).name}" for p in [*Path(rubric).glob("*.yaml"), *Path(prompts).glob("*.j2")]} == shipped
+    package = Path(module).parent
+    for folder in ("data", "data/layouts", "memo/templates"):  # package data in subfolders too
+        source = {p.name for p in (ROOT / "reviewer" / folder).glob("*") if p.is_file()}
+        assert source and source == {p.name for p in (package / folder).glob("*") if p.is_file()}, folder
 
 
 def test_the_installed_command_reviews_the_example(installed: Path, tmp_path: Path):

@@ -71,7 +71,7 @@ def test_batch_summary_workbook(tmp_path: Path):
     ws = wb["汇总"]
     rows = list(ws.iter_rows(values_only=True))
     header = rows[0]
-    assert header[:3] == ("文件", "状态", "部门") and "涉及分值" in header and "版式" in header
+    assert header[:3] == ("文件", "状态", "部门") and "涉及分值" in header and "表式" in header
     by_file = {r[0]: dict(zip(header, r)) for r in rows[1:]}
     assert by_file["a.docx"]["自评得分"] == 99 and by_file["a.docx"]["状态"] == "已审核"
     assert by_file["a.docx"]["涉及分值"] == by_file["a.docx"]["自评得分"] - by_file["a.docx"]["有据得分"]

@@ -138,7 +138,8 @@ class _Index:
     def __init__(self, review: Review):
         r = review.report
         self.targets: dict[tuple, TargetRow] = {(t.location.table, t.location.row): t for t in r.targets}
-        rows = r.score_table.rows if r.score_table else []
+        view = r.score_view()  # the 评分表 of any layout
+        rows = view.rows if view else []
         self.scores: dict[tuple, ScoreRow] = {(s.location.table, s.location.row): s for s in rows}
         self.score_by_index = {s.index: s for s in rows}
         self.results: dict[int, IndicatorResult] = {i.row_index: i for i in review.indicators}

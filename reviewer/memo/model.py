@@ -165,7 +165,7 @@ def _findings_by_row(findings: list[Finding]) -> dict[tuple[int, int], list[Find
 
 
 def _score_lines(review: Review) -> list[ScoreLine]:
-    table = review.report.score_table
+    table = review.report.score_view()
     if table is None:
         return []
     by_row = {r.row_index: r for r in review.indicators}

@@ -28,6 +28,7 @@ class SummaryRow:
     file: str
     ok: bool
     department: str = ""
+    layout: str = ""  # the form layout the report was read as
     year: int | None = None
     claimed: float | None = None
     claimed_raw: str = ""
@@ -39,7 +40,6 @@ class SummaryRow:
     worst: list[tuple[str, str, int]] = field(default_factory=list)
     error: str = ""
     memo: str = ""  # link to the memo, relative to the summary folder
-    layout: str = ""
     max_points: float | None = None  # the 评分表's total 分值
     supported: float | None = None
     upper: float | None = None
@@ -134,7 +134,7 @@ def _more(n: int) -> str:
 
 
 CSV_COLUMNS = [
-    "文件", "状态", "部门", "年度", "版式", "自评得分", "评价等次",
+    "文件", "状态", "部门", "表式", "年度", "自评得分", "评价等次",
     "核实分", "无法核实分", "存疑分", "错误分", "未检查分",
     "有据得分", "最高可认定分", "涉及分值", "建议等次",
     "错误条数", "存疑条数", "无法核实条数", "主要问题", "审核意见",
@@ -155,7 +155,7 @@ def table_rows(rows: list[SummaryRow]) -> list[list[object]]:
             continue
         p = r.points
         out.append([
-            r.file, "已审核", r.department, r.year or "", r.layout,
+            r.file, "已审核", r.department, r.layout, r.year or "",
             r.claimed if r.claimed is not None else r.claimed_raw, r.grade,
             *(p.get(k, 0.0) for k in ("verified", "unverifiable", "doubtful", "wrong", "not_checked")),
             *((v if v is not None else "") for v in (r.supported, r.upper)), r.at_stake, r.suggested_grade,
