@@ -88,7 +88,7 @@ def code_meanings_zh() -> dict[str, str]:
     """code → its meaning in Chinese, from data/codes.zh.yaml (what `review codes` shows)."""
     from pathlib import Path
 
-    import yaml
+    from reviewer.yamlio import load_yaml
 
     path = Path(__file__).parent / "data" / "codes.zh.yaml"
-    return {str(k): str(v) for k, v in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}
+    return {str(k): str(v) for k, v in (load_yaml(path.read_text(encoding="utf-8")) or {}).items()}
