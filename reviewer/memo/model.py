@@ -240,7 +240,8 @@ def _conclusion(review: Review, summary: Summary, problems: list[Problem], wordi
     year = f"{summary.year}年度" if summary.year else ""
     out = []
     if summary.claimed_value is not None or summary.grade:
-        out.append(fill(words.get("claimed", ""), "conclusion.claimed", department=summary.department or "该部门",
+        key = "claimed" if summary.grade or "claimed_no_grade" not in words else "claimed_no_grade"
+        out.append(fill(words.get(key, ""), f"conclusion.{key}", department=summary.department or "该部门",
                         year=year, claimed=show(summary.claimed_value) or "（未读到）", grade=summary.grade or "（未读到）"))
     rng = review.score_range
     if rng is None:
