@@ -14,7 +14,7 @@ the budget: an allocation past it raises MemoryError instead of waking the OOM k
 comes back pickled through a pipe. A child killed while writing may leave a temp file next to the
 memos (writes are temp file + rename), never a half-written memo.
 
-file_budget, the fallback where there is no fork or not the main thread, is a SIGALRM timer whose
+file_budget, used with --jobs 1 (in_process) and where there is no fork or not the main thread, is a SIGALRM timer whose
 handler raises in the main thread (Python code and regular expressions are interrupted; a call into
 C finishes first) and the same RLIMIT_AS, put back afterwards; off the main thread it does nothing.
 REVIEWER_FILE_TIMEOUT (seconds) and REVIEWER_FILE_MEMORY_MB override the defaults.
@@ -110,11 +110,27 @@ def _limit_memory(memory_mb: float):
     return old
 
 
+_in_process = threading.local()
+
+
+@contextmanager
+def in_process() -> Iterator[None]:
+    """run_bounded calls inside run fn in this process under file_budget (no fork): for --jobs 1,
+    where a review is meant to be debuggable in place."""
+    before = getattr(_in_process, "on", False)
+    _in_process.on = True
+    try:
+        yield
+    finally:
+        _in_process.on = before
+
+
 def _can_fork() -> bool:
     import multiprocessing
 
     return (
-        hasattr(os, "fork")
+        not getattr(_in_process, "on", False)
+        and hasattr(os, "fork")
         and "fork" in multiprocessing.get_all_start_methods()
         and threading.current_thread() is threading.main_thread()
     )

@@ -1,9 +1,9 @@
 """Text from a report or a model, made inert for where it is written.
 
 Report text and model-written text (reasons, follow-up questions) are untrusted alike: in a
-Markdown memo they must not become links, images or raw HTML; in a CSV opened in Excel they must
-not become formulas; in a link they must not become a `javascript:` URL; and nowhere may a
-control or bidi character hide, reorder or break the text around it.
+Markdown memo they must not become links, images or raw HTML; in a link they must not become a
+`javascript:` URL; and nowhere may a control or bidi character hide, reorder or break the text
+around it. (Spreadsheet cells that would be formulas: reviewer.memo.cells.)
 """
 
 from __future__ import annotations
@@ -34,22 +34,6 @@ def markdown_text(text: str) -> str:
     s = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = s.replace("\r", "").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", s)
-
-
-# A spreadsheet reads a cell starting with one of these as a formula (tab and CR too, per OWASP).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-def csv_cell(value: object) -> object:
-    """A CSV cell that a spreadsheet shows as text: a leading formula character gets a ' in
-    front (shown by Excel as text, not evaluated). Numbers, including negative ones, stay numbers."""
-    if not isinstance(value, str):
-        return value
-    value = show_controls(value)
-    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def href(relative_path: str) -> str:
