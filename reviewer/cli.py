@@ -200,8 +200,8 @@ def run(
     author: Annotated[str, typer.Option("--author", metavar="署名", help="带批注报告（docx）中批注的作者。")] = "绩效审核",
     unit: Annotated[Optional[str], typer.Option("--unit", metavar="单位", help="反馈函落款的审核单位（默认：绩效审核组）。")] = None,
     date: Annotated[Optional[str], typer.Option("--date", metavar="日期", help="反馈函的日期，YYYY-MM-DD 或照写（默认：今天）。")] = None,
-    cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges to this file, or replay them from it (keys filtered).")] = None,
-    record: Annotated[str, typer.Option("--record", help="With --cassette: once (record if the file is new, else replay), none (replay only, network off), new_episodes, all (re-record).")] = "once",
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把本次与大模型的往来录制到此文件（不含密钥），或从此文件回放。")] = None,
+    record: Annotated[str, typer.Option("--record", metavar="方式", help="配合 --cassette：once（文件不存在则录制，存在则回放）、none（只回放，不联网）、new_episodes（补录新请求）、all（重新录制）。")] = "once",
 ) -> None:
     """审核报告并写出审核意见。
 
@@ -375,8 +375,8 @@ def eval_(
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
-    cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges of the whole run to this file, or replay them from it.")] = None,
-    record: Annotated[str, typer.Option("--record", help="With --cassette: once, none (replay only), new_episodes, all.")] = "once",
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把整次评测与大模型的往来录制到此文件，或从此文件回放。")] = None,
+    record: Annotated[str, typer.Option("--record", metavar="方式", help="配合 --cassette：once、none（只回放）、new_episodes、all。")] = "once",
 ) -> None:
     """衡量准确度：审核文件夹中每份有标注（gold）的报告，并与标注比对。
 
