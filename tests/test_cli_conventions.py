@@ -45,7 +45,8 @@ def _english_words(text: str) -> list[str]:
 
 @pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["decisions", "--help"], ["decisions", "init", "--help"], ["extract", "--help"]])
 def test_help_is_chinese(args: list[str]):
-    result = CliRunner().invoke(app, args, prog_name="review")
+    # wide enough that no help line wraps: a word cut in two by a wrap is no word
+    result = CliRunner().invoke(app, args, prog_name="review", terminal_width=400, max_content_width=400)
     assert result.exit_code == 0
     text = result.stdout
     # The LLM options' help (issue 14's block, and their wrapped lines) is still English; nothing
