@@ -70,6 +70,13 @@ def _exit_code(failed: bool, worst_rank: int, fail_on: str) -> int:
     return 0
 
 
+def _check_llm_settings(options) -> None:
+    from reviewer.llm import LLMConfig
+
+    LLMConfig.from_env(model=options.model, base_url=options.base_url, enabled=options.llm_enabled,
+                       provider=options.provider, settings=options.llm_settings, cache_path=None)
+
+
 def _is_batch(paths: list[Path]) -> bool:
     return len(paths) > 1 or any(p.is_dir() for p in paths)
 
@@ -92,6 +99,13 @@ def run(
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Send names and phone numbers to the LLM unmasked.")] = False,
     cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges to this file, or replay them from it (keys filtered).")] = None,
     record: Annotated[str, typer.Option("--record", help="With --cassette: once (record if the file is new, else replay), none (replay only, network off), new_episodes, all (re-record).")] = "once",
+    provider: Annotated[Optional[str], typer.Option("--provider", help="LLM provider preset: deepseek, dashscope, ollama, vllm, openai, llamacpp (sets base URL, default model, output modes, extras; default: $REVIEWER_PROVIDER).")] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", help="Seconds one LLM request may take in all (default 120).")] = None,
+    deadline: Annotated[Optional[float], typer.Option("--deadline", help="Seconds all LLM calls for one report may take (default 600); rows left read 未完成.")] = None,
+    llm_concurrency: Annotated[Optional[int], typer.Option("--llm-concurrency", help="LLM requests in flight per report (default 4).")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="Answer length cap per LLM request (default 1024; deepseek 4096). A cut answer is asked again once with 4x the cap.")] = None,
+    temperature: Annotated[Optional[float], typer.Option("--temperature", help="LLM sampling temperature (default 0).")] = None,
+    extra_body: Annotated[Optional[str], typer.Option("--extra-body", help='JSON object merged into every LLM request body, e.g. \'{"enable_thinking": false}\'.')] = None,
 ) -> None:
     """Review report(s) and write the memo(s).
 
@@ -109,9 +123,15 @@ def run(
         check_spec(spec)
     except ReviewerError as err:
         raise _fail(err) from None
-    options = Options(rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact)
+    options = Options(
+        rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact,
+        provider=provider,
+        llm_settings={"timeout": timeout, "deadline": deadline, "concurrency": llm_concurrency,
+                      "max_tokens": max_tokens, "temperature": temperature, "extra_body": extra_body},
+    )
     try:
         rubric_for(options)  # a broken rubric stops the run before any report is read
+        _check_llm_settings(options)  # so do bad LLM settings (options, environment, config file)
     except ReviewerError as err:
         raise _fail(err) from None
 
@@ -162,6 +182,9 @@ def _run(paths: list[Path], options, spec, jobs: int | None, fail_on: str) -> in
                     typer.echo(f"{one_line(path)}: 已写出 {one_line(written)}", err=True)
         except ReviewerError as err:
             raise _fail(err) from None
+        if review.llm.interrupted:  # Ctrl-C during the LLM calls: what was done is written, then stop
+            typer.echo(f"{one_line(path)}: LLM 调用被中断，已写出已完成的部分", err=True)
+            return 130
         ranks = [SEVERITY_RANK[f.severity] for f in review.findings]
         return _exit_code(False, max(ranks, default=-1), fail_on)
 
