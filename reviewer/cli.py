@@ -103,7 +103,7 @@ def run(
     timeout: Annotated[Optional[float], typer.Option("--timeout", help="Seconds one LLM request may take in all (default 120).")] = None,
     deadline: Annotated[Optional[float], typer.Option("--deadline", help="Seconds all LLM calls for one report may take (default 600); rows left read 未完成.")] = None,
     llm_concurrency: Annotated[Optional[int], typer.Option("--llm-concurrency", help="LLM requests in flight per report (default 4).")] = None,
-    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="Answer length cap per LLM request (default 1024; deepseek 4096). A cut answer is asked again once with 4x the cap.")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="Answer length cap per LLM request (default 1024; deepseek 4096). A cut answer is asked again once with a cap at least 4x larger.")] = None,
     temperature: Annotated[Optional[float], typer.Option("--temperature", help="LLM sampling temperature (default 0).")] = None,
     extra_body: Annotated[Optional[str], typer.Option("--extra-body", help='JSON object merged into every LLM request body, e.g. \'{"enable_thinking": false}\'.')] = None,
 ) -> None:
