@@ -19,6 +19,7 @@ import ast
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -26,11 +27,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-import reviewer
 from reviewer.errors import ConfigError
 from reviewer.model import MONEY_COLUMNS
+from reviewer.resources import bundled
+from reviewer.yamlio import load_yaml
 
-RUBRIC_DIR = Path(reviewer.__file__).resolve().parent.parent / "rubric"
+RUBRIC_DIR = bundled("rubric")  # top-level rubric/ in a checkout, package data in a wheel
 DEFAULT_RUBRIC = RUBRIC_DIR / "hunan-dept-overall-2021.yaml"
 
 
@@ -284,6 +286,11 @@ FACT_NUMBER = r"(?P<value>\d+(?:,\d{3})*(?:\.\d+)?)"
 FACT_UNITS = {"万元": 1.0, "元": 0.0001, "亿元": 10000.0, "%": 1.0, "个": 1.0, "项": 1.0}
 
 
+@lru_cache(maxsize=512)
+def _fact_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.replace("{NUM}", FACT_NUMBER).replace("{UNIT}", "(?P<unit>万元|亿元|元|%)"))
+
+
 class Fact(_Strict):
     """A figure the 综述 states in words ("重点支出1,552.36万元"), read by patterns kept as data.
 
@@ -310,10 +317,10 @@ class Fact(_Strict):
         return v
 
     def compiled(self) -> list[re.Pattern[str]]:
-        return [re.compile(p.replace("{NUM}", FACT_NUMBER).replace("{UNIT}", "(?P<unit>万元|亿元|元|%)")) for p in self.patterns]
+        return [_fact_pattern(p) for p in self.patterns]
 
     def compiled_zero(self) -> list[re.Pattern[str]]:
-        return [re.compile(p) for p in self.zero]
+        return [_fact_pattern(p) for p in self.zero]
 
 
 class Rubric(_Strict):
@@ -403,7 +410,7 @@ def load_rubric(path: Path | None = None) -> Rubric:
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricError(f"{shown}: cannot read the rubric ({exc})") from exc
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

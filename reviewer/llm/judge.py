@@ -14,18 +14,22 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reviewer.findings import Finding
 from reviewer.llm.cache import Cache, cache_key
-from reviewer.llm.client import Answer, ChatClient, scrub
 from reviewer.llm.config import LLMConfig
 from reviewer.llm.errors import Cancelled, EndpointStopped, LLMError
 from reviewer.llm.prompts import as_data, prompt_version, render
 from reviewer.llm.redact import Redactor
 from reviewer.llm.schema import VERDICT_LABEL, RowJudgement, schema_text
+from reviewer.llm.skipped import not_run
 from reviewer.llm.verify import QuoteVerifier, instruction_spans
 from reviewer.model import Report, TargetRow
 from reviewer.review import Clause, LLMRun, TargetVerdict
+
+if TYPE_CHECKING:
+    from reviewer.llm.client import Answer
 
 log = logging.getLogger("reviewer.llm")
 
@@ -55,15 +59,6 @@ class RowRequest:
 class _Counts:
     cache_hits: int = 0
     cached_modes: list[str] = field(default_factory=list)
-
-
-def not_run(report: Report, note: str, config: LLMConfig | None = None) -> tuple[list[TargetVerdict], list[Finding], LLMRun]:
-    verdicts = [
-        TargetVerdict(target_index=row.index, by="llm", verdict="not_checked", status_note=note)
-        for row in report.targets
-    ]
-    run = LLMRun(ran=False, note=note, model=config.model if config else "", base_url=config.base_url if config else "")
-    return verdicts, [], run
 
 
 def _row_user_prompt(row: TargetRow, clauses: list[str], red: Redactor, schema: str | None) -> str:
@@ -147,6 +142,9 @@ def judge_report(
     note = config.not_usable_note
     if note is not None:
         return not_run(report, note, config)
+
+    # The openai SDK (a third of a --no-llm review's time) loads only when the judge really runs.
+    from reviewer.llm.client import Answer, ChatClient, scrub
 
     version = prompt_version()
     cache = Cache(config.cache_path)

@@ -158,8 +158,12 @@ class Completion:
             return Piece(start, end, folded[start:end])
         piece = pieces[idx]
         left = before.end if before is not None and piece.start <= before.end <= start else piece.start
-        # words after a figure usually name the next one ("16期、简报12期"): keep them only for the last
-        right = end if after is not None and end <= after.start < piece.end else piece.end
+        # words after a figure usually name the next one ("16期、简报12期"): keep them only for the last,
+        # or when no separator comes before the next figure ("向15个服务站拨付补贴372.30万元": 服务站 is counted)
+        right = piece.end
+        if after is not None and end <= after.start < piece.end:
+            between = folded[end:after.start]
+            right = after.start if between and not any(c in SEPARATORS for c in between) else end
         lead = sum(1 for c in folded[left:start] if is_cjk(c))
         if lead < 2 and left == piece.start and idx > 0 and folded[pieces[idx - 1].end : piece.start].strip() in ("，", ","):
             left = pieces[idx - 1].start
@@ -293,6 +297,7 @@ def _judge_exact(clause: Clause, c: Candidate, done: Completion) -> Clause:
     judged = _with_evidence(clause, done.original, c.context, "met" if ok else "not_met", note, found)
     if ok and clause.comparator == ">=" and wanted_base > 0 and found_base >= FAR_OVER * wanted_base:
         judged.exceeds_by = round(found_base / wanted_base, 1)
+        judged.found_raw = c.figure.raw
         judged.note += f"实际为目标的{judged.exceeds_by:g}倍，目标可能定得偏低，请人工判断。"
     return judged
 
