@@ -292,7 +292,7 @@ def test_missing_usage_is_unknown_not_zero(tmp_path):
     report = llm_seed.seed_report([SATISFACTION])
     _, _, run = judge_report(report, [], config(FakeServer(reply), tmp_path))
     assert run.usage_unknown == run.calls == 1
-    line = _llm_line(Review(report=report, llm=run))
+    line = _llm_line(Review(report=report, llm=run), {})
     assert "tokens 未知" in line and "tokens 0" not in line
 
 

@@ -74,6 +74,8 @@ def _row_user_prompt(row: TargetRow, clauses: list[str], red: Redactor, schema: 
 
 
 def _answer_from_cache(hit: tuple[str, str, int, int]) -> Answer | None:
+    from reviewer.llm.client import Answer
+
     answer_json, mode, pt, ct = hit
     try:
         return Answer(RowJudgement.model_validate_json(answer_json), answer_json, mode, pt, ct)
