@@ -207,8 +207,8 @@ def run(
     author: Annotated[str, typer.Option("--author", metavar="署名", help="带批注报告（docx）中批注的作者。")] = "绩效审核",
     unit: Annotated[Optional[str], typer.Option("--unit", metavar="单位", help="反馈函落款的审核单位（默认：绩效审核组）。")] = None,
     date: Annotated[Optional[str], typer.Option("--date", metavar="日期", help="反馈函的日期，YYYY-MM-DD 或照写（默认：今天）。")] = None,
-    cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把大模型对话录制到此文件，或从中回放（不含密钥）。")] = None,
-    record: Annotated[str, typer.Option("--record", metavar="方式", help="与 --cassette 同用：once（文件不存在时录制，否则回放）、none（只回放，不联网）、new_episodes、all（重新录制）。")] = "once",
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把本次与大模型的往来录制到此文件（不含密钥），或从此文件回放。")] = None,
+    record: Annotated[str, typer.Option("--record", metavar="方式", help="配合 --cassette：once（文件不存在则录制，存在则回放）、none（只回放，不联网）、new_episodes（补录新请求）、all（重新录制）。")] = "once",
     provider: Annotated[Optional[str], typer.Option("--provider", metavar="预设", help="大模型服务预设：deepseek、dashscope、ollama、vllm、openai、llamacpp（定服务地址、默认模型、输出模式和附加参数；默认：$REVIEWER_PROVIDER）。")] = None,
     timeout: Annotated[Optional[float], typer.Option("--timeout", metavar="秒", help="一次大模型请求最多用时（整个请求，默认 120）。")] = None,
     deadline: Annotated[Optional[float], typer.Option("--deadline", metavar="秒", help="一份报告的全部大模型调用最多用时（默认 600）；到时未完成的行标为未完成。")] = None,
@@ -398,8 +398,8 @@ def eval_(
     no_llm: Annotated[bool, typer.Option("--no-llm", help="不调用大模型，即使已配置服务地址。")] = False,
     model: Annotated[Optional[str], typer.Option("--model", metavar="名称", help="大模型名称（默认：$REVIEWER_MODEL，或预设的模型）。")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", metavar="地址", help="兼容 OpenAI 接口的服务地址（默认：$OPENAI_BASE_URL，或预设的地址）。")] = None,
-    cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把整次运行的大模型对话录制到此文件，或从中回放。")] = None,
-    record: Annotated[str, typer.Option("--record", metavar="方式", help="与 --cassette 同用：once、none（只回放）、new_episodes、all。")] = "once",
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把整次评测与大模型的往来录制到此文件，或从此文件回放。")] = None,
+    record: Annotated[str, typer.Option("--record", metavar="方式", help="配合 --cassette：once、none（只回放）、new_episodes、all。")] = "once",
 ) -> None:
     """衡量准确度：审核文件夹中每份有标注（gold）的报告，并与标注比对。
 

@@ -94,6 +94,9 @@ def test_dash_with_an_output_folder(tmp_path: Path):
         (SEED_DOCX.read_bytes(), ["-f", "docx"], "只能输出文本格式"),
         (SEED_DOCX.read_bytes(), ["other.docx"], "只能单独使用"),
     ],
+    # short ids: pytest puts the test id in PYTEST_CURRENT_TEST, and a docx's bytes in it are more
+    # than one environment string may hold (the review subprocess then fails to start)
+    ids=["empty", "not-a-report", "binary-format", "with-other-input"],
 )
 def test_dash_errors_are_one_line(tmp_path: Path, stdin: bytes, args: list[str], problem: str):
     proc = run_review("-", "--no-llm", *args, cwd=tmp_path, stdin=stdin)
