@@ -38,6 +38,9 @@ def test_presets_set_endpoint_modes_and_extras(env):
     ds = LLMConfig.from_env(provider="deepseek")
     assert (ds.base_url, ds.model, ds.api_key) == ("https://api.deepseek.com/v1", "deepseek-chat", "ds-key")
     assert ds.modes == ("json_object", "prompt") and ds.max_tokens == 4096
+    env.setenv("OPENAI_API_KEY", "openai-key")  # the provider's own key wins over a stray OpenAI one
+    assert LLMConfig.from_env(provider="deepseek").api_key == "ds-key"
+    env.delenv("OPENAI_API_KEY")
     qwen = LLMConfig.from_env(provider="dashscope", model="qwen3-32b")
     assert qwen.extra_body == {"enable_thinking": False} and qwen.model == "qwen3-32b"
     assert "json_schema" not in qwen.modes

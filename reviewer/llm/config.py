@@ -229,9 +229,10 @@ class LLMConfig:
         if preset_name and preset is None:
             raise ConfigError(f"未知的模型服务预设 {preset_name!r}（可用：{', '.join(PRESETS)}）")
 
-        key = (api_key or env.get("OPENAI_API_KEY", "")).strip()
-        if not key and preset and preset.key_env:
-            key = env.get(preset.key_env, "").strip()
+        # The provider's own variable first: an OpenAI key left in the environment is not sent to
+        # DeepSeek or DashScope when theirs is set.
+        key = (api_key or (env.get(preset.key_env, "") if preset and preset.key_env else "")
+               or env.get("OPENAI_API_KEY", "")).strip()
         url = pick("base_url") or (preset.base_url if preset else "")
         name = pick("model") or (preset.model if preset else "")
         if not url and key:
