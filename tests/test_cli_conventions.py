@@ -46,8 +46,8 @@ def _english_words(text: str) -> list[str]:
 
 @pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["decisions", "--help"], ["decisions", "init", "--help"], ["extract", "--help"]])
 def test_help_is_chinese(args: list[str]):
-    # wide enough that no word is cut by wrapping (a cut "docx" reads as an English "doc")
-    result = CliRunner().invoke(app, args, prog_name="review", terminal_width=400)
+    # wide enough that no help line wraps: a word cut in two by a wrap is no word
+    result = CliRunner().invoke(app, args, prog_name="review", terminal_width=400, max_content_width=400)
     assert result.exit_code == 0
     text = result.stdout
     assert _english_words(text) == [], text

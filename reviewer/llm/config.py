@@ -2,14 +2,15 @@
 
 Each setting is taken from the first of: a CLI option, an environment variable, the [llm] table
 of the config file (REVIEWER_CONFIG, else ./reviewer.toml, else ~/.config/reviewer/config.toml),
-the provider preset (--provider / REVIEWER_PROVIDER), the default. The API key is held but
-never printed, stored, cached or logged.
+the provider preset (--provider / REVIEWER_PROVIDER), the default. The API key, and any
+user:password@ in the base URL, are held but never printed, stored, cached or logged.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 import tomllib
@@ -75,6 +76,15 @@ SETTINGS: dict[str, tuple[str, type]] = {
     "extra_body": ("REVIEWER_LLM_EXTRA_BODY", dict),
     "modes": ("REVIEWER_LLM_MODES", tuple),
 }
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]*@")
+
+
+def strip_credentials(text: str) -> str:
+    """`text` with the user:password@ part of every URL in it removed: what may be stored,
+    printed or recorded of an endpoint (http://user:pass@host/v1 → http://host/v1)."""
+    return _USERINFO.sub(r"\1", text)
 
 
 def default_cache_path() -> Path:
@@ -185,6 +195,15 @@ class LLMConfig:
     # sleep used between retries.
     http_client: Any = field(default=None, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    # The URL requests go to, credentials included; `base_url` (recorded in the memo, the cache
+    # and cassettes) never holds them. Set from base_url when it carries user:password@.
+    request_base_url: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        public = strip_credentials(self.base_url)
+        if public != self.base_url:
+            self.request_base_url = self.request_base_url or self.base_url
+            self.base_url = public
 
     @classmethod
     def from_env(
