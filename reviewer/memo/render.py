@@ -50,9 +50,12 @@ def _show_controls(value: object) -> object:
     return Markup(shown) if isinstance(value, Markup) else shown
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(html: bool) -> jinja2.BytecodeCache | None:
+    # jinja keys cached bytecode by template name and source only, not by the environment's
+    # options: a template compiled without autoescape (Markdown) must never be reused for HTML, so
+    # each mode has its own file names.
     try:
-        return jinja2.FileSystemBytecodeCache()
+        return jinja2.FileSystemBytecodeCache(pattern=f"__reviewer_{'html' if html else 'text'}_%s.cache")
     except RuntimeError:  # no private temp folder can be made: compile every time
         return None
 
@@ -69,7 +72,7 @@ def _env(folder: str, html: bool) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader(loaders),
         # Compiled templates are kept between processes (jinja's per-user 0700 folder in the temp
         # dir, checked for ownership; keyed by template source): compiling took ~0.15 s per run.
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache(html),
         autoescape=html,
         trim_blocks=True,
         lstrip_blocks=True,
