@@ -81,8 +81,8 @@ def run(
         Optional[str],
         typer.Option("-o", "--output", help="Memo file (one input, one format) or folder; '-' prints md/html/json to stdout. Default: next to each input."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Memo format(s), comma-separated: md, html, docx (the report with Word comments), json.")] = "md",
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="Folder of templates overriding the bundled ones (memo.md.j2, memo.html.j2, memo.css, questions.yaml, summary.html.j2).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Memo format(s), comma-separated: md, html, json (the reviewer's memo), docx (the report with Word comments), letter (the 反馈函 for the department, .docx).")] = "md",
+    templates: Annotated[Optional[Path], typer.Option("--templates", help="Folder of templates overriding the bundled ones (memo.md.j2, memo.html.j2, memo.css, wording.yaml, summary.html.j2).")] = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding has at least this severity: error, warning, info, none.")] = "none",
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Reports reviewed in parallel in a batch (default: min(4, CPUs)).")] = None,
     rubric: Annotated[Optional[Path], typer.Option("--rubric", help="Rubric file (default: the bundled Hunan rubric).")] = None,
@@ -90,6 +90,9 @@ def run(
     model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Send names and phone numbers to the LLM unmasked.")] = False,
+    author: Annotated[str, typer.Option("--author", help="Author of the Word comments in the annotated .docx.")] = "绩效审核",
+    unit: Annotated[Optional[str], typer.Option("--unit", help="审核单位 signing the 反馈函 (default: 绩效审核组).")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Date of the 反馈函, YYYY-MM-DD or as written (default: today).")] = None,
     cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges to this file, or replay them from it (keys filtered).")] = None,
     record: Annotated[str, typer.Option("--record", help="With --cassette: once (record if the file is new, else replay), none (replay only, network off), new_episodes, all (re-record).")] = "once",
 ) -> None:
@@ -105,7 +108,7 @@ def run(
     if fail_on not in FAIL_ON:
         raise _fail(ConfigError(f"--fail-on 取值应为 {', '.join(FAIL_ON)}，而不是 {fail_on!r}"))
     try:
-        spec = OutputSpec(formats=parse_formats(fmt), output=output, templates=templates)
+        spec = OutputSpec(formats=parse_formats(fmt), output=output, templates=templates, author=author, unit=unit, date=date)
         check_spec(spec)
     except ReviewerError as err:
         raise _fail(err) from None

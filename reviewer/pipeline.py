@@ -15,6 +15,8 @@ from pathlib import Path
 
 from reviewer import __version__
 from reviewer.checks import run_checks
+from reviewer.checks.rescore import PENDING_PREFIX, pending_finding
+from reviewer.conclusion import score_range
 from reviewer.findings import Finding, sort_findings
 from reviewer.ingest import load_report
 from reviewer.model import Report
@@ -102,13 +104,33 @@ def doubt_unsupported(indicators: list[IndicatorResult], findings: list[Finding]
     return out
 
 
-def supported_by_targets(indicators: list[IndicatorResult], supported: dict[int, str]) -> list[IndicatorResult]:
-    """A judgement row the rubric could not re-score is verified when every target it rests on is met."""
-    return [
-        ind.model_copy(update={"status": "verified", "working": supported[ind.row_index]})
-        if ind.status == "unverifiable" and ind.row_index in supported else ind
-        for ind in indicators
-    ]
+def supported_by_targets(
+    indicators: list[IndicatorResult], supported: dict[int, str], report: Report, findings: list[Finding],
+) -> tuple[list[IndicatorResult], list[Finding]]:
+    """A judgement row the rubric could not re-score is verified when every target it rests on is met
+    (rows sharing its merged 分值 cell with it too); the list of rows left for a person is rebuilt."""
+    if not supported:
+        return indicators, findings
+    rows = {r.index: r for r in (report.score_table.rows if report.score_table else [])}
+
+    def carried(ind: IndicatorResult) -> str | None:
+        if ind.row_index in supported:
+            return supported[ind.row_index]
+        row = rows.get(ind.row_index)
+        lead = next((i for i in (row.shared_with if row else []) if i in supported), None)
+        return f"与“{rows[lead].level3}”共用分值（合并单元格），见该行" if lead is not None else None
+
+    out = []
+    for ind in indicators:
+        working = carried(ind) if ind.status == "unverifiable" else None
+        out.append(ind.model_copy(update={"status": "verified", "working": working}) if working else ind)
+    upgraded = {i.row_index for i, o in zip(indicators, out) if i.status != o.status}
+    kept = [f for f in findings if not (f.code == "score.unverifiable" and PENDING_PREFIX in f.message)]
+    if len(kept) != len(findings):
+        still = [rows[i.row_index] for i in indicators
+                 if i.status == "unverifiable" and i.working.startswith("定性指标") and i.row_index not in upgraded]
+        kept += pending_finding(report, still)
+    return out, kept
 
 
 def exceeding_points_wrong(indicators: list[IndicatorResult], findings: list[Finding], report: Report) -> list[IndicatorResult]:
@@ -139,13 +161,13 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
     llm_verdicts, llm_findings, llm_run = judge_report(report, rule_verdicts, config)
 
     findings = merge_same_place(findings + check_findings + narrative_findings + llm_findings)
+    indicators, findings = supported_by_targets(indicators, target_supported_rows(report, rule_verdicts), report, findings)
+    indicators = exceeding_points_wrong(doubt_unsupported(indicators, findings), findings, report)
     return Review(
         report=report,
         findings=sort_findings(findings),
-        indicators=exceeding_points_wrong(
-            doubt_unsupported(supported_by_targets(indicators, target_supported_rows(report, rule_verdicts)), findings),
-            findings, report,
-        ),
+        indicators=indicators,
+        score_range=score_range(report.score_table, indicators, lambda s: g.name if (g := rubric.grade_for(s)) else ""),
         verdicts=rule_verdicts + llm_verdicts,
         llm=llm_run,
         rubric=rubric.label,

@@ -54,6 +54,7 @@ class Clause(BaseModel):
     evidence: str = ""  # the completion text relied on
     evidence_span: tuple[int, int] | None = None  # in the completion text
     found_value: float | None = None
+    found_raw: str = ""  # the figure as the completion writes it ("612人次")
     exceeds_by: float | None = None  # found ÷ target when a floor is far exceeded: the target may be too low
     note: str = ""  # Chinese explanation for the memo
 
@@ -85,6 +86,26 @@ class LLMRun(BaseModel):
     completion_tokens: int = 0
 
 
+class ScoreRange(BaseModel):
+    """The 核定分 a reviewer could propose, from the indicator statuses (reviewer.conclusion).
+
+    low: what the report's evidence supports (存疑 rows at their recomputed score, or 0); high: the
+    same with every 存疑 row confirmed at its claimed score. 核实 rows count as claimed, 错误 rows at
+    their recomputed score, 无法核实 and 未检查 rows at the claimed score at both ends (the report
+    lacks the data; that is asked for, not held against it)."""
+
+    low: float
+    high: float
+    low_grade: str = ""
+    high_grade: str = ""
+    claimed_total: float | None = None
+    # claimed points per indicator status, and what the evidence supports of the 存疑 and 错误 ones
+    points: dict[str, float] = Field(default_factory=dict)
+    counts: dict[str, int] = Field(default_factory=dict)
+    doubtful_supported: float = 0.0
+    wrong_recomputed: float = 0.0
+
+
 class Review(BaseModel):
     report: Report
     findings: list[Finding] = Field(default_factory=list)
@@ -92,4 +113,5 @@ class Review(BaseModel):
     verdicts: list[TargetVerdict] = Field(default_factory=list)
     llm: LLMRun = Field(default_factory=LLMRun)
     rubric: str = ""  # rubric file name + version
+    score_range: ScoreRange | None = None  # None when the report has no 评分表
     tool_version: str = ""

@@ -19,6 +19,7 @@ import ast
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -284,6 +285,11 @@ FACT_NUMBER = r"(?P<value>\d+(?:,\d{3})*(?:\.\d+)?)"
 FACT_UNITS = {"万元": 1.0, "元": 0.0001, "亿元": 10000.0, "%": 1.0, "个": 1.0, "项": 1.0}
 
 
+@lru_cache(maxsize=512)
+def _fact_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.replace("{NUM}", FACT_NUMBER).replace("{UNIT}", "(?P<unit>万元|亿元|元|%)"))
+
+
 class Fact(_Strict):
     """A figure the 综述 states in words ("重点支出1,552.36万元"), read by patterns kept as data.
 
@@ -310,10 +316,10 @@ class Fact(_Strict):
         return v
 
     def compiled(self) -> list[re.Pattern[str]]:
-        return [re.compile(p.replace("{NUM}", FACT_NUMBER).replace("{UNIT}", "(?P<unit>万元|亿元|元|%)")) for p in self.patterns]
+        return [_fact_pattern(p) for p in self.patterns]
 
     def compiled_zero(self) -> list[re.Pattern[str]]:
-        return [re.compile(p) for p in self.zero]
+        return [_fact_pattern(p) for p in self.zero]
 
 
 class Rubric(_Strict):

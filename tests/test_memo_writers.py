@@ -1,8 +1,8 @@
 """The memo writers on the fixture report with hand-made findings (tests/memo_samples.py).
 
-Every writer must carry every finding with its location; HTML escapes report text; the annotated
-.docx puts one comment per located finding on the text the location names; JSON validates against
-`review schema`.
+The internal memo (md, html) carries every finding with its location; HTML escapes report text; the
+annotated .docx puts one short comment per item of the department's problems on the text its
+location names; JSON validates against `review schema`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from memo_samples import sample_review
 from reviewer.findings import Finding, sort_findings
 from reviewer.ingest import load_body
 from reviewer.memo import OutputSpec, annotated_docx, render, write_outputs
-from reviewer.memo.docx_comments import annotate
+from reviewer.memo.docx_comments import Note, annotate, notes_for
 from reviewer.model import Location
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -48,9 +48,9 @@ def test_markdown_has_every_finding_and_location(review):
         assert f.message in md
         assert f.location.describe() in md
     assert "需要部门补充说明的问题" in md
-    assert "请说明全年实际编辑内刊的期数" in md  # a verdict's follow_up
-    assert "请补充计算该项得分所需的数据" in md  # a question derived from score.unverifiable
+    assert "请补充以下数据或材料：重点支出安排率：重点项目支出、项目支出。" in md  # score.unverifiable, with the rubric's needs
     assert "| 管理制度健全性 | 3 | 2 | 3 | 错误 |" in md  # status column of the 评分表
+    assert "全文级的示例问题（无位置）" in md.split("## 仅供审核人员参考")[1]  # input.unreadable: for the reviewer only
 
 
 def test_html_has_every_finding_and_location(review):
@@ -83,7 +83,7 @@ def test_html_and_markdown_escape_report_text(review):
 
 def test_summary_box_counts(review):
     md = render(review, "md")
-    assert "错误 1 条；存疑 4 条；无法核实 3 条" in md
+    assert "需部门说明 6 个（依据 7 条发现）；仅供审核人员参考 1 条" in md
     assert "核实 1 项 5 分；无法核实 1 项 5 分；存疑 1 项 15 分；错误 1 项 2 分" in md
     assert "未运行" in md
 
@@ -146,35 +146,41 @@ def _text_at(body, loc: Location) -> str:
     return text
 
 
-def test_docx_one_comment_per_located_finding_on_the_right_text(review, tmp_path: Path):
+def test_docx_one_short_comment_per_item_on_the_right_text(review, tmp_path: Path):
     before = hashlib.sha256(SEED_DOCX.read_bytes()).hexdigest()
-    spec = OutputSpec(formats=["docx"], output=str(tmp_path))
+    spec = OutputSpec(formats=["docx"], output=str(tmp_path), author="区财政局绩效科")
     (path,) = write_outputs(review, SEED_DOCX, spec)
     assert hashlib.sha256(SEED_DOCX.read_bytes()).hexdigest() == before  # the original is never modified
 
     reopened = docx.Document(path)
     comments = list(reopened.comments)
-    located = _located(review.findings)
-    assert len(comments) == len(located) == len(review.findings) - 1  # one finding has no location
-    assert all(c.author == "reviewer" for c in comments)
+    notes = notes_for(review)
+    assert len(comments) == len(notes) == 7  # the department's items; the unlocated input.unreadable gets none
+    assert all(c.author == "区财政局绩效科" for c in comments)
 
     anchors = _anchors(Path(path).read_bytes())
     body = load_body(SEED_DOCX)
     by_id = {c.comment_id: c for c in comments}
-    for cid, finding in enumerate(located):  # comments are added most severe first, ids in order
-        assert finding.message in by_id[cid].text
-        expected = _text_at(body, finding.location)
-        if finding.location.span:
-            a, b = finding.location.span
+    for cid, note in enumerate(notes):  # comments are added problem by problem, ids in order
+        text = by_id[cid].text
+        assert text == note.text and len(text) <= 120 and "." not in text.replace("。", "")
+        expected = _text_at(body, note.location)
+        if note.location.span:
+            a, b = note.location.span
             expected = expected[a:b]
+        assert len(expected.strip()) < 8 or expected.strip() not in text  # no echo of the cell (a figure may recur)
         # Whitespace differs between w:t pieces and the reader's rstripped lines; compare squashed.
-        assert "".join(anchors[cid].split()) == "".join(expected.split()), finding.location.describe()
+        assert "".join(anchors[cid].split()) == "".join(expected.split()), note.location.describe()
+
+
+def test_docx_author_defaults_to_the_review_team(review, tmp_path: Path):
+    (path,) = write_outputs(review, SEED_DOCX, OutputSpec(formats=["docx"], output=str(tmp_path)))
+    assert {c.author for c in docx.Document(path).comments} == {"绩效审核"}
 
 
 def test_docx_vertically_merged_cell_is_commented_where_the_merge_starts(seed_report):
     row = seed_report.score_table.rows[23]  # 生态效益: its 自评得分 is the merged "15" two rows up
-    f = Finding(code="score.unsupported", severity="warning", message="合并单元格测试", location=row.self_score.location)
-    result = annotate(SEED_DOCX, [f])
+    result = annotate(SEED_DOCX, [Note(row.self_score.location, "合并单元格测试")])
     assert result.placed == 1
     assert _anchors(result.data) == {0: "15"}
 
@@ -183,33 +189,31 @@ def test_docx_empty_cell_gets_a_run_and_a_comment(seed_report, tmp_path: Path):
     org = seed_report.tables["income"].rows[2]  # 二级机构1: a row of blank cells
     loc = org.values["total"].location
     assert org.values["total"].raw == ""
-    f = Finding(code="table.sum_mismatch", severity="error", message="空单元格测试", location=loc)
-    result = annotate(SEED_DOCX, [f])
+    result = annotate(SEED_DOCX, [Note(loc, "空单元格测试")])
     out = tmp_path / "x.docx"
     out.write_bytes(result.data)
     comments = list(docx.Document(str(out)).comments)
-    assert [c.text for c in comments] == ["【错误】空单元格测试 [table.sum_mismatch]"]
+    assert [c.text for c in comments] == ["空单元格测试"]
 
 
 def test_docx_skips_locations_outside_the_document(seed_report):
-    f = Finding(code="table.sum_mismatch", severity="error", message="越界", location=Location(table=9, row=0, col=0))
-    result = annotate(SEED_DOCX, [f])
-    assert result.placed == 0 and result.unplaced == [f]
+    note = Note(Location(table=9, row=0, col=0), "越界")
+    result = annotate(SEED_DOCX, [note])
+    assert result.placed == 0 and result.unplaced == [note]
 
 
-def test_docx_places_the_most_severe_comments_and_counts_the_rest(seed_report, tmp_path: Path):
+def test_docx_places_the_first_comments_and_counts_the_rest(seed_report, tmp_path: Path):
     from reviewer.memo.docx_comments import MAX_COMMENTS
 
     loc = seed_report.targets[0].completion.location
-    warnings = [Finding(code="completion.vague", severity="warning", message=f"存疑{i}", location=loc) for i in range(MAX_COMMENTS)]
-    errors = [Finding(code="table.sum_mismatch", severity="error", message=f"错误{i}", location=loc) for i in range(20)]
-    result = annotate(SEED_DOCX, warnings + errors)
+    notes = [Note(loc, f"批注{i}") for i in range(MAX_COMMENTS + 20)]
+    result = annotate(SEED_DOCX, notes)
     out = tmp_path / "many.docx"
     out.write_bytes(result.data)
     texts = [c.text for c in docx.Document(str(out)).comments]
     assert len(texts) == MAX_COMMENTS + 1 and result.placed == MAX_COMMENTS
-    assert all(f"【错误】错误{i} " in " ".join(texts) for i in range(20))  # errors first, none dropped
-    assert texts[-1].startswith("另有 20 条问题未逐条批注") and len(result.unplaced) == 20
+    assert texts[:MAX_COMMENTS] == [f"批注{i}" for i in range(MAX_COMMENTS)]  # in the problems' order
+    assert texts[-1].startswith("另有20处问题未逐一批注") and len(result.unplaced) == 20
 
 
 @needs_soffice
@@ -221,18 +225,25 @@ def test_docx_for_a_doc_input_annotates_the_converted_file(review, tmp_path: Pat
     data = annotated_docx(review, SEED_DOC)
     out = tmp_path / "from-doc.docx"
     out.write_bytes(data)
-    assert len(list(docx.Document(str(out)).comments)) == len(_located(review.findings))
+    assert len(list(docx.Document(str(out)).comments)) == len(notes_for(review))
 
 
-def test_questions_yaml_override_and_bad_pattern(review, tmp_path: Path):
+def test_wording_yaml_override_and_bad_pattern(review, tmp_path: Path):
+    import yaml
+
     from reviewer.errors import ConfigError
+    from reviewer.memo.department import TEMPLATES
     from reviewer.memo.render import render_markdown
 
-    (tmp_path / "questions.yaml").write_text("default: '问：{message}？'\ninput.unreadable:\n", encoding="utf-8")
+    wording = yaml.safe_load((TEMPLATES / "wording.yaml").read_text(encoding="utf-8"))
+    recomputed = next(c for c in wording["causes"] if c["key"] == "score_recomputed")
+    recomputed["request"] = "问：{details}？"
+    (tmp_path / "wording.yaml").write_text(yaml.safe_dump(wording, allow_unicode=True), encoding="utf-8")
     md = render_markdown(review, tmp_path)
-    assert "问：管理制度健全性自评2分，按报告数据应得3分？" in md
+    assert "问：管理制度健全性（预算管理）（自评2分，复核应得3分）？" in md
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "questions.yaml").write_text("default: '{nope}'\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="questions.yaml"):
+    recomputed["request"] = "{nope}"
+    (bad / "wording.yaml").write_text(yaml.safe_dump(wording, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match="wording.yaml"):
         render_markdown(review, bad)

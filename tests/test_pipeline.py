@@ -80,7 +80,7 @@ def test_cli_on_the_bundled_example_without_an_endpoint(tmp_path):
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     memo = out.read_text(encoding="utf-8")
-    assert "未运行" in memo and "no endpoint configured" in memo
+    assert "未运行（未配置模型服务）" in memo
     assert "15期以上" in memo  # the rules' verdict on the 数量指标 row is in the memo
 
 
@@ -145,11 +145,19 @@ def test_two_clauses_of_one_target_stay_two_findings(seed_report, no_endpoint):
     assert not any("另：" in f.message for f in not_evidenced)
 
 
-def test_one_question_per_target_row_for_the_department(seed_report, no_endpoint):
+def test_one_question_per_cause_for_the_department(seed_report, no_endpoint):
+    """Seven unmeasurable targets are one question naming seven rows; a row is named once per cause."""
     from reviewer.memo.model import build_memo
 
     memo = build_memo(review_report(seed_report, Options()))
-    for row in seed_report.targets:
-        on_row = [q for q in memo.questions if (q.location.table, q.location.row) == (row.location.table, row.location.row)]
-        assert len(on_row) == 1, [q.text for q in on_row]
-    assert any("评分表" in q.text and "满意度" in q.text for q in memo.questions)  # score questions stay
+    assert len(memo.problems) <= 10
+    keys = [p.key for p in memo.problems]
+    assert len(keys) == len(set(keys))
+    unmeasurable = next(p for p in memo.problems if p.key == "target_not_measurable")
+    assert [i.name for i in unmeasurable.items] == ["质量指标", "时效指标", "成本指标", "社会效益", "经济效益", "生态效益", "社会公众或服务对象满意度"]
+    for p in memo.problems:
+        rows = [(i.score_row, i.target_row) for i in p.items]
+        assert len(rows) == len(set(rows)), p.key
+    asked = [i.score_row for p in memo.problems for i in p.items if i.score_row is not None]
+    assert len(asked) == len(set(asked))  # a 评分表 row is asked about under one cause only
+    assert any("满意度" in i.name for p in memo.problems if p.key == "score_unsupported" for i in p.items)

@@ -85,10 +85,10 @@ def test_markdown_memo_has_no_raw_html_or_injected_structure(markup_review: Revi
     md = render(markup_review, "md")
     assert "<script" not in md and "<img" not in md and "<h1>" not in md
     assert not any(line.startswith("# 伪造") for line in md.splitlines())
-    # A cell with pipes stays one cell: the 评分表 row keeps its 8 columns. (Findings quoting the
+    # A cell with pipes stays one cell: the 评分表 row keeps its 9 columns. (Findings quoting the
     # name are list items, where a pipe is plain text.)
     row = next(line for line in md.splitlines() if line.startswith("|") and "伪造列" in line)
-    assert len(re.findall(r"(?<!\\)\|", row)) == 9, row
+    assert len(re.findall(r"(?<!\\)\|", row)) == 10, row
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json"])

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from reviewer.checks.arith import fmt, to_wan
 from reviewer.checks.statements import Statement, fold, narrative_texts
-from reviewer.model import Location, Report
+from reviewer.model import Location, Report, Text
 from reviewer.rubric import FACT_UNITS, Fact
 
 _SENTENCE_END = re.compile(r"[。\n]")
@@ -90,34 +91,44 @@ class ReportData:
                 return Datum(previous, f"{fmt(previous, 4)}万元（{st.amount.raw}{'−' if st.change.value > 0 else '+'}{st.change.raw}）", st.location)
         return None
 
+    @cached_property
+    def _folded(self) -> list[tuple[Text, str]]:
+        """Every narrative field with its folded text, folded once per report."""
+        return [(text, fold(text.text)) for text in narrative_texts(self.report)]
+
+    @cached_property
+    def _sentences(self) -> list[tuple[Text, int, str]]:
+        """(field, offset, sentence) for every sentence of the narrative, split once per report."""
+        out = []
+        for text, folded in self._folded:
+            start = 0
+            for sentence in _SENTENCE_END.split(folded):
+                out.append((text, start, sentence))
+                start += len(sentence) + 1
+        return out
+
     def _fact(self, fact: Fact) -> Datum | None:
         """The first sentence of the narrative that states the fact (see rubric.Fact)."""
         patterns, zero = fact.compiled(), fact.compiled_zero()
-        for text in narrative_texts(self.report):
-            folded = fold(text.text)
-            start = 0
-            for sentence in _SENTENCE_END.split(folded):
-                span_start, start = start, start + len(sentence) + 1
-                if fact.require and not any(w in sentence for w in fact.require):
+        for text, offset, sentence in self._sentences:
+            if fact.require and not any(w in sentence for w in fact.require):
+                continue
+            if any(w in sentence for w in fact.exclude):
+                continue
+            for pattern in patterns:
+                m = pattern.search(sentence)
+                if m is None:
                     continue
-                if any(w in sentence for w in fact.exclude):
-                    continue
-                for pattern in patterns:
-                    m = pattern.search(sentence)
-                    if m is None:
-                        continue
-                    value = float(m.group("value").replace(",", ""))
-                    unit = m.groupdict().get("unit") or fact.unit
-                    if fact.unit == "万元":
-                        value *= FACT_UNITS.get(unit, 1.0)
-                    shown = f"{fmt(value, 4)}{fact.unit}（“{m.group(0)}”）"
-                    where = text.location.with_span(span_start + m.start(), span_start + m.end())
-                    return Datum(value, shown, where)
-                for pattern in zero:
-                    m = pattern.search(sentence)
-                    if m is not None:
-                        where = text.location.with_span(span_start + m.start(), span_start + m.end())
-                        return Datum(0.0, f"0{fact.unit}（“{m.group(0)}”）", where)
+                value = float(m.group("value").replace(",", ""))
+                if fact.unit == "万元":
+                    value *= FACT_UNITS.get(m.groupdict().get("unit") or fact.unit, 1.0)
+                where = text.location.with_span(offset + m.start(), offset + m.end())
+                return Datum(value, f"{fmt(value, 4)}{fact.unit}（“{m.group(0)}”）", where)
+            for pattern in zero:
+                m = pattern.search(sentence)
+                if m is not None:
+                    where = text.location.with_span(offset + m.start(), offset + m.end())
+                    return Datum(0.0, f"0{fact.unit}（“{m.group(0)}”）", where)
         return None
 
     def evidence(self, groups: list[list[str]]) -> list[tuple[str, Location]] | None:
@@ -127,8 +138,7 @@ class ReportData:
         for group in groups:
             patterns = [re.compile(p) for p in group]
             hit = None
-            for text in narrative_texts(self.report):
-                folded = fold(text.text)
+            for text, folded in self._folded:
                 for p in patterns:
                     m = p.search(folded)
                     if m is not None:

@@ -233,22 +233,26 @@ def _rescore_row(row: ScoreRow, ind: Indicator, data: ReportData, pending: Pendi
     return [finding], _result(row, status, recomputed=round(outcome.high, 2), working=outcome.working)
 
 
-def _pending_finding(report: Report, pending: Pending) -> list[Finding]:
-    if not pending.rows or report.score_table is None:
+def pending_finding(report: Report, rows: list[ScoreRow]) -> list[Finding]:
+    """One finding for the rows whose evidence a person must read (none when there are none)."""
+    if not rows or report.score_table is None:
         return []
     items = "；".join(
         f"{row.level3}（自评{fmt(row.self_score.value) if row.self_score.known else '?'}/{fmt(row.points.value) if row.points.known else '?'}分）"
-        for row, _ in pending.rows
+        for row in rows
         if row.self_score.known or not row.shared_with
     )
     return [
         Finding(
             code="score.unverifiable",
             severity="info",
-            message=f"以下{len(pending.rows)}项指标按定性标准评分，报告未附评分依据，无法复核：{items}。请部门提供相应佐证（制度文本、检查结论、考核结果等）。",
+            message=f"以下{len(rows)}项指标按定性标准评分，报告未附评分依据，无法复核：{items}。请部门提供相应佐证（制度文本、检查结论、考核结果等）。",
             location=report.score_table.location,
         )
     ]
+
+
+PENDING_PREFIX = "项指标按定性标准评分"  # how the pending finding's message reads (pipeline rebuilds it)
 
 
 def rescore(report: Report, rubric: Rubric, data: ReportData) -> tuple[list[Finding], list[IndicatorResult]]:
@@ -285,5 +289,5 @@ def rescore(report: Report, rubric: Rubric, data: ReportData) -> tuple[list[Find
         findings += row_findings
         results.append(result)
         carriers[row.index] = result
-    findings += _pending_finding(report, pending)
+    findings += pending_finding(report, [row for row, _ in pending.rows])
     return findings, results

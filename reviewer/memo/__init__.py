@@ -2,8 +2,9 @@
 
     md    Markdown memo                     render.render_markdown
     html  self-contained, printable HTML    render.render_html
-    docx  the submitted file, commented     docx_comments.annotate
+    docx  the submitted file, commented     docx_comments.annotate (the department's view)
     json  the full Review (`review schema`) Review.model_dump_json
+    letter the 反馈函 for the department     letter.render_letter
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from reviewer.memo.atomic import write_atomic
 from reviewer.memo.render import render_html, render_markdown
 from reviewer.review import Review
 
-SUFFIX = {"md": ".review.md", "html": ".review.html", "docx": ".review.docx", "json": ".review.json"}
+SUFFIX = {"md": ".review.md", "html": ".review.html", "docx": ".review.docx", "json": ".review.json", "letter": ".反馈函.docx"}
+BINARY_FORMATS = ("docx", "letter")
 TEXT_FORMATS = ("md", "html", "json")
 
 
@@ -32,6 +34,9 @@ class OutputSpec:
     output: str | None = None
     templates: Path | None = None
     multiple: bool = False
+    author: str = "绩效审核"  # Word comments' author (annotated .docx)
+    unit: str | None = None  # 审核单位 signing the 反馈函
+    date: str | None = None  # the 反馈函's date (default today)
 
     @property
     def to_stdout(self) -> bool:
@@ -49,8 +54,8 @@ def parse_formats(text: str) -> list[str]:
 def check_spec(spec: OutputSpec) -> None:
     """Reject impossible combinations before any file is reviewed."""
     parse_formats(",".join(spec.formats))
-    if spec.to_stdout and "docx" in spec.formats:
-        raise ConfigError("-o - 只能输出文本格式（md、html、json）；.docx 请用 -o 指定文件夹")
+    if spec.to_stdout and any(f in BINARY_FORMATS for f in spec.formats):
+        raise ConfigError("-o - 只能输出文本格式（md、html、json）；.docx 和反馈函请用 -o 指定文件夹")
     if spec.templates is not None and not spec.templates.is_dir():
         raise ConfigError(f"模板文件夹不存在：{spec.templates}")
 
@@ -65,18 +70,18 @@ def render(review: Review, fmt: str, templates: Path | None = None) -> str:
     raise ConfigError(f"{fmt} 不是文本格式")
 
 
-def annotated_docx(review: Review, source: Path) -> bytes:
+def annotated_docx(review: Review, source: Path, author: str = "绩效审核", templates: Path | None = None) -> bytes:
     """The commented copy of the submitted file (a .doc is converted first, in a temp folder)."""
     from reviewer.ingest import CONVERTIBLE, OLE_MAGIC
     from reviewer.ingest.convert import convert_to_docx
-    from reviewer.memo.docx_comments import annotate
+    from reviewer.memo.docx_comments import annotate, notes_for
 
     with source.open("rb") as fh:
         head = fh.read(8)
     if source.suffix.lower() in CONVERTIBLE or (head == OLE_MAGIC and source.suffix.lower() != ".docx"):
         with tempfile.TemporaryDirectory(prefix="reviewer-") as tmp:
-            return annotate(convert_to_docx(source, Path(tmp)), review.findings).data
-    return annotate(source, review.findings).data
+            return annotate(convert_to_docx(source, Path(tmp)), notes_for(review, templates), author).data
+    return annotate(source, notes_for(review, templates), author).data
 
 
 def output_path(source: Path, fmt: str, spec: OutputSpec, name: str | None = None) -> Path:
@@ -112,10 +117,14 @@ def write_outputs(
             raise ConfigError(f"{path}: 输出会覆盖原文件，已停止（原文件从不修改）")
         if fmt == "docx":
             try:
-                data: str | bytes = annotated_docx(review, source)
+                data: str | bytes = annotated_docx(review, source, spec.author, spec.templates)
             except InputError as err:
                 skipped.append((path, err))
                 continue
+        elif fmt == "letter":
+            from reviewer.memo.letter import render_letter
+
+            data = render_letter(review, spec.templates, spec.unit, spec.date)
         else:
             data = render(review, fmt, spec.templates)
         write_atomic(path, data)

@@ -6,8 +6,10 @@ column is a GRID column — a cell with gridSpan covers several, gridBefore shif
 vertically merged cell is stored once in the row where it starts. So a grid column is mapped back
 to its w:tc by walking the row's spans, and a vMerge continuation is followed up to its start.
 
-The original file is only read. Findings with no location ("全文") get no comment; the memo lists
-them. Comments are anchored on whole runs (Word's rule); a character span narrows the anchor to the
+The original file is only read. The comments are the department's view (department.py): one short
+comment per item of each problem, on the cell the item is about, in the wording of
+templates/wording.yaml — no codes, no echo of the cell. Items with no location ("全文") get no
+comment; the memo lists them. Comments are anchored on whole runs (Word's rule); a character span narrows the anchor to the
 runs that hold those characters, splitting a plain run at the span edges so the highlight is exact.
 """
 
@@ -25,21 +27,37 @@ from docx.text.run import Run
 from lxml import etree
 
 from reviewer.errors import InputError
-from reviewer.findings import SEVERITY_LABEL, Finding, sort_findings
 from reviewer.ingest.docx_grid import W, _body_children
-from reviewer.memo.model import show_value
 from reviewer.model import Location
 
-AUTHOR = "reviewer"
-INITIALS = "RV"
+AUTHOR = "绩效审核"
 _TEXT_TAGS = (f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen")
+
+
+@dataclass
+class Note:
+    """One Word comment: where it goes and what it says."""
+
+    location: Location
+    text: str
 
 
 @dataclass
 class AnnotateResult:
     data: bytes
     placed: int
-    unplaced: list[Finding]
+    unplaced: list[Note]
+
+
+def notes_for(review, templates: Path | None = None) -> list[Note]:
+    """The department's problems as comments, problem by problem (most points at stake first)."""
+    from reviewer.memo.department import build_view
+
+    return [Note(i.location, i.comment) for p in build_view(review, templates).problems for i in p.items if i.comment]
+
+
+def initials(author: str) -> str:
+    return author.strip()[:2] or "审"
 
 
 class _Body:
@@ -209,20 +227,13 @@ def _scope(body: _Body, loc: Location) -> list[etree._Element] | None:
     return None
 
 
-def comment_text(f: Finding) -> str:
-    text = f"【{SEVERITY_LABEL[f.severity]}】{f.message}"
-    if f.expected is not None or f.found is not None:
-        text += f"（预期：{show_value(f.expected) or '—'}；报告：{show_value(f.found) or '—'}）"
-    return f"{text} [{f.code}]"
-
-
 # Word slows to a crawl past a few hundred comments, and python-docx numbers each new comment by
 # scanning all the others (quadratic: 20,000 findings on a 10,000-row table took minutes). The most
 # severe are placed; the rest are counted in one comment and are all in the other memo formats.
 MAX_COMMENTS = 500
 
 
-def annotate(docx_path: Path, findings: list[Finding]) -> AnnotateResult:
+def annotate(docx_path: Path, notes: list[Note], author: str = AUTHOR) -> AnnotateResult:
     """Return the bytes of a commented copy of `docx_path`; the file itself is never written.
 
     Raises InputError when python-docx cannot open the package."""
@@ -235,36 +246,36 @@ def annotate(docx_path: Path, findings: list[Finding]) -> AnnotateResult:
         # XMLSyntaxError, PackageNotFoundError, …).
         raise InputError(docx_path, f"文件包已损坏，无法生成批注版 .docx（{type(exc).__name__}）") from exc
     body = _Body(document)
+    author = author.strip() or AUTHOR
     placed = 0
-    unplaced: list[Finding] = []
-    ordered = sort_findings(findings)
-    for k, f in enumerate(ordered):
+    unplaced: list[Note] = []
+    for k, note in enumerate(notes):
         if placed == MAX_COMMENTS:
-            _note_the_rest(document, body, len(ordered) - k)
-            unplaced.extend(ordered[k:])
+            _note_the_rest(document, body, len(notes) - k, author)
+            unplaced.extend(notes[k:])
             break
-        scope = _scope(body, f.location)
+        scope = _scope(body, note.location)
         if scope is None:
-            unplaced.append(f)
+            unplaced.append(note)
             continue
         # For a cell, a span counts in the whole cell text; for one paragraph, in that paragraph.
-        _comment(document, _anchor(scope, f.location.span), comment_text(f))
+        _comment(document, _anchor(scope, note.location.span), note.text, author)
         placed += 1
     buf = io.BytesIO()
     document.save(buf)
     return AnnotateResult(data=buf.getvalue(), placed=placed, unplaced=unplaced)
 
 
-def _note_the_rest(document: Document, body: _Body, count: int) -> None:
+def _note_the_rest(document: Document, body: _Body, count: int, author: str) -> None:
     if not body.paragraphs:
         return
-    text = f"另有 {count} 条问题未逐条批注（批注过多），请见审核意见（Markdown / HTML / JSON）。"
-    _comment(document, _anchor([body.paragraphs[0]], None), text)
+    text = f"另有{count}处问题未逐一批注（批注过多），详见审核反馈意见。"
+    _comment(document, _anchor([body.paragraphs[0]], None), text, author)
 
 
-def _comment(document: Document, runs: list[etree._Element], text: str) -> None:
+def _comment(document: Document, runs: list[etree._Element], text: str, author: str) -> None:
     parent = runs[0].getparent()
     while parent is not None and parent.tag != f"{W}p":
         parent = parent.getparent()
     paragraph = Paragraph(parent, document._body)
-    document.add_comment([Run(runs[0], paragraph), Run(runs[-1], paragraph)], text=text, author=AUTHOR, initials=INITIALS)
+    document.add_comment([Run(runs[0], paragraph), Run(runs[-1], paragraph)], text=text, author=author, initials=initials(author))

@@ -1,21 +1,19 @@
 """The memo model: a Review arranged for reading. Every writer renders this one shape.
 
-Nothing here judges the report. It groups what the stages already said (findings by row, verdicts by
-target, indicator statuses beside the 评分表), adds them up for the summary box, and cuts texts into
-highlighted segments. A question for the department is either a verdict's own `follow_up` or a
-finding's message phrased as a question by `templates/questions.yaml` (domain wording, editable).
+Nothing here judges the report. It groups what the stages already said (findings by cause into the
+department's problems — see department.py —, verdicts by target, indicator statuses beside the 评分表),
+adds them up for the summary box, words the 审核结论 from templates/wording.yaml, numbers the findings
+once and lets the 评分表 and target sections point at those numbers, and cuts texts into highlighted
+segments.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from reviewer.errors import ConfigError
-from reviewer.findings import SEVERITY_LABEL, SEVERITY_RANK, Finding, sort_findings
+from reviewer.findings import SEVERITY_LABEL, Finding, sort_findings
+from reviewer.memo.department import DepartmentView, Problem, build_view, fill, places, show
 from reviewer.model import Location, ScoreRow, TargetRow
 from reviewer.review import STATUS_LABEL, Clause, IndicatorResult, Review, TargetVerdict
 
@@ -37,6 +35,7 @@ OUTCOME_LABEL: dict[str, str] = {
     "qualitative": "定性",
 }
 BY_LABEL = {"rules": "规则", "llm": "大模型"}
+BY_SOURCE = {"checks": "评分规则核查", "rules": "文字规则", "llm": "大模型", "ingest": "读取", "batch": "批量比对"}
 
 
 def show_value(value: object) -> str:
@@ -63,6 +62,8 @@ class ScoreLine:
     result: IndicatorResult | None
     status: str  # IndicatorStatus key
     findings: list[Finding]
+    problems: list[int] = field(default_factory=list)  # numbers of the problems asking about this row
+    refs: list[int] = field(default_factory=list)  # numbers of the findings on this row
 
     @property
     def status_label(self) -> str:
@@ -76,6 +77,8 @@ class TargetSection:
     findings: list[Finding]
     target: list[Segment]
     completion: list[Segment]
+    problems: list[int] = field(default_factory=list)
+    refs: list[int] = field(default_factory=list)
 
     @property
     def flags(self) -> list[str]:
@@ -85,20 +88,6 @@ class TargetSection:
         for f in self.findings:
             seen[f.code] = None
         return list(seen)
-
-
-@dataclass
-class Question:
-    text: str
-    location: Location
-
-    @property
-    def where(self) -> str:
-        """Coordinates only: the question text already starts with the location's label."""
-        loc = self.location
-        if loc.table is None and loc.paragraph is None:
-            return ""
-        return loc.model_copy(update={"label": "", "span": None}).describe()
 
 
 @dataclass
@@ -121,8 +110,10 @@ class Summary:
     claimed_value: float | None
     grade: str
     statuses: list[StatusTally]  # 核实 / 无法核实 / 存疑 / 错误 / 未检查, claimed points per status
-    severity_counts: dict[str, int]  # error/warning/info → count
+    severity_counts: dict[str, int]  # error/warning/info → count (tool trouble not counted)
     llm_line: str
+    conclusion: list[str] = field(default_factory=list)  # the 审核结论 sentences
+    tool_line: str = ""  # 工具未完成 …, or ""
 
     def points(self, status: str) -> float:
         return next((t.points for t in self.statuses if t.status == status), 0.0)
@@ -138,9 +129,21 @@ class Memo:
     summary: Summary
     score_lines: list[ScoreLine]
     targets: list[TargetSection]
-    questions: list[Question]
-    findings: list[Finding]  # all, most severe first
+    problems: list[Problem]  # one per cause, for the department, most points at stake first
+    internal: list[Finding]  # for the reviewer only (tool and model), numbered after the problems' findings
+    findings: list[Finding]  # all, in the order they are numbered (problem by problem, then internal)
     unlocated: list[Finding] = field(default_factory=list)
+    wording: dict = field(default_factory=dict)  # templates/wording.yaml (or the --templates copy)
+
+    @property
+    def main_problems(self) -> list[Problem]:
+        return main_problems(self.problems)
+
+    def number(self, f: Finding) -> int:
+        return self._numbers[id(f)]
+
+    def __post_init__(self) -> None:
+        self._numbers = {id(f): n for n, f in enumerate(self.findings, 1)}
 
     @property
     def report(self):
@@ -155,8 +158,9 @@ def _findings_by_row(findings: list[Finding]) -> dict[tuple[int, int], list[Find
     # 10,000-row table with a finding per row took minutes.
     at: dict[tuple[int, int], list[Finding]] = {}
     for f in findings:
-        if f.location.table is not None and f.location.row is not None:
-            at.setdefault((f.location.table, f.location.row), []).append(f)
+        for loc in places(f):
+            if loc.table is not None and loc.row is not None:
+                at.setdefault((loc.table, loc.row), []).append(f)
     return at
 
 
@@ -172,8 +176,11 @@ def _score_lines(review: Review) -> list[ScoreLine]:
         if result is None and row.shared_with:
             # A row under a merged 自评得分 cell is judged with its group's first row.
             result = by_row.get(min(row.shared_with))
+        status = result.status if result else "not_checked"
+        if row.shared_with and row.index != min(row.shared_with) and (head := by_row.get(min(row.shared_with))):
+            status = head.status  # the merged cell's figure is judged once, for the whole group
         findings = at.get((row.location.table, row.location.row), [])
-        lines.append(ScoreLine(row=row, result=result, status=result.status if result else "not_checked", findings=findings))
+        lines.append(ScoreLine(row=row, result=result, status=status, findings=findings))
     return lines
 
 
@@ -190,10 +197,11 @@ def _tally(lines: list[ScoreLine]) -> list[StatusTally]:
     return list(tallies.values())
 
 
-def _llm_line(review: Review) -> str:
+def _llm_line(review: Review, wording: dict) -> str:
     run = review.llm
     if not run.ran:
-        return run.note or "未运行"
+        note = run.note or "未运行"
+        return (wording.get("tool") or {}).get("llm_notes", {}).get(note, note)
     tokens = run.prompt_tokens + run.completion_tokens
     parts = [f"模型 {run.model or '（未知）'}", f"调用 {run.calls} 次"]
     if run.cache_hits:
@@ -202,11 +210,74 @@ def _llm_line(review: Review) -> str:
     return "，".join(parts)
 
 
-def _summary(review: Review, lines: list[ScoreLine]) -> Summary:
+TOOL_TROUBLE = ("llm.failed",)
+
+
+def _tool_line(review: Review, wording: dict) -> str:
+    """LLM rows that got no judgement because a call failed (未完成): the tool's trouble, said once
+    and never counted against the department. Rows of a judge that was not run at all are said by
+    the 大模型判断 line; rows skipped for an empty completion are asked about by the rules."""
+    kinds = {t.index: t.kind for t in review.report.targets}
+    by_reason: dict[str, list[str]] = {}
+    for v in review.verdicts:
+        if v.by == "llm" and v.verdict == "not_checked" and (v.status_note.startswith("未完成") or "llm.failed" in v.flags):
+            reason = v.status_note.removeprefix("未完成").lstrip(":： ") or "原因未记录"
+            by_reason.setdefault(reason, []).append(kinds.get(v.target_index, str(v.target_index + 1)))
+    if not by_reason:
+        return ""
+    rows = "；".join(f"{'、'.join(names)}：{reason}" for reason, names in by_reason.items())
+    pattern = (wording.get("tool") or {}).get("unfinished", "工具未完成：{n}行（{rows}）")
+    return fill(pattern, "tool.unfinished", n=sum(len(v) for v in by_reason.values()), rows=rows)
+
+
+def main_problems(problems: list[Problem], limit: int = 6) -> list[Problem]:
+    """The problems the 审核结论 names: most points at stake first (the questions put wrong facts first)."""
+    return sorted(problems, key=lambda p: (-p.stake, p.number))[:limit]
+
+
+def _conclusion(review: Review, summary: Summary, problems: list[Problem], wording: dict) -> list[str]:
+    words = wording.get("conclusion") or {}
+    year = f"{summary.year}年度" if summary.year else ""
+    out = []
+    if summary.claimed_value is not None or summary.grade:
+        out.append(fill(words.get("claimed", ""), "conclusion.claimed", department=summary.department or "该部门",
+                        year=year, claimed=show(summary.claimed_value) or "（未读到）", grade=summary.grade or "（未读到）"))
+    rng = review.score_range
+    if rng is None:
+        out.append(words.get("no_table", ""))
+    else:
+        claimed = rng.high if rng.claimed_total is None else max(rng.claimed_total, rng.high)
+        gap = claimed - rng.low
+        # the gap is what 存疑 and 错误 rows lose: name the problems behind it, not the data still awaited
+        titles = "、".join(f"“{p.title}”" for p in main_problems([p for p in problems if p.severity != "info"])[:3])
+        if gap > 0.005 and titles:
+            out.append(fill(words.get("judgement_gap", ""), "conclusion.judgement_gap", gap=show(float(round(gap, 2))), titles=titles))
+        elif rng.points.get("unverifiable"):
+            out.append(fill(words.get("judgement_unverifiable", ""), "conclusion.judgement_unverifiable",
+                            unverifiable=show(float(rng.points["unverifiable"]))))
+        elif not problems:
+            out.append(words.get("judgement_sound", ""))
+        parts = []
+        for status in ("verified", "wrong", "doubtful", "unverifiable", "not_checked"):
+            if rng.counts.get(status):
+                parts.append(fill(words.get("status_parts", {}).get(status, ""), f"conclusion.status_parts.{status}",
+                                  count=rng.counts[status], points=show(float(rng.points.get(status, 0.0)))))
+        if parts:
+            out.append(fill(words.get("statuses", "{parts}"), "conclusion.statuses", parts="；".join(parts)))
+        key = "range_one" if rng.low == rng.high else "range_same_grade" if rng.low_grade == rng.high_grade else "range"
+        out.append(fill(words.get(key, ""), f"conclusion.{key}", low=show(float(rng.low)), high=show(float(rng.high)),
+                        low_grade=rng.low_grade or "—", high_grade=rng.high_grade or "—"))
+    if not problems:
+        out.append(words.get("no_problems", ""))
+    return [s for s in out if s]
+
+
+def _summary(review: Review, lines: list[ScoreLine], wording: dict) -> Summary:
     r = review.report
     counts = {s: 0 for s in SEVERITIES}
     for f in review.findings:
-        counts[f.severity] += 1
+        if f.code not in TOOL_TROUBLE and f.code != "llm.not_run":
+            counts[f.severity] += 1
     return Summary(
         department=r.cover.department.text.strip(),
         year=r.cover.year,
@@ -216,7 +287,8 @@ def _summary(review: Review, lines: list[ScoreLine]) -> Summary:
         grade=r.grade.text.strip(),
         statuses=_tally(lines),
         severity_counts=counts,
-        llm_line=_llm_line(review),
+        llm_line=_llm_line(review, wording),
+        tool_line=_tool_line(review, wording),
     )
 
 
@@ -294,85 +366,65 @@ def _targets(review: Review) -> list[TargetSection]:
     return sections
 
 
-def load_question_templates(folder: Path | None = None) -> dict[str, str | None]:
-    return dict(_question_templates(str(folder or "")))
-
-
-@lru_cache(maxsize=8)  # parsed once per process: YAML parsing cost more than rendering a memo
-def _question_templates(folder: str) -> tuple[tuple[str, str | None], ...]:
-    for base in (Path(folder) if folder else None, TEMPLATES):
-        if base is not None and (base / "questions.yaml").is_file():
-            try:
-                data = yaml.safe_load((base / "questions.yaml").read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"{base / 'questions.yaml'}: YAML 有误：{exc}") from exc
-            if not isinstance(data, dict):
-                raise ConfigError(f"{base / 'questions.yaml'}: 应为“代码: 问题模板”的映射")
-            return tuple((str(k), str(v).strip() if v else None) for k, v in data.items())
-    return ()
-
-
-def _place(loc: Location) -> str:
-    return loc.label or loc.describe()
-
-
-ROW_ANSWERED = ("target", "completion")
-
-
-def _questions(review: Review, templates: dict[str, str | None]) -> list[Question]:
-    rows = {t.index: t for t in review.report.targets}
-    out: list[Question] = []
-    seen: set[str] = set()
-
-    def add(text: str, loc: Location) -> None:
-        if text and text not in seen:
-            seen.add(text)
-            out.append(Question(text, loc))
-
-    asked: set[tuple[int | None, int | None]] = set()  # target rows that already have their question
-    for v in sorted(review.verdicts, key=lambda v: (v.target_index, v.by != "rules")):
-        if v.follow_up.strip() and v.target_index in rows:
-            row = rows[v.target_index]
-            add(f"{row.category}·{row.kind}：{v.follow_up.strip()}", row.completion.location)
-            asked.add((row.location.table, row.location.row))
-    default = templates.get("default")
-    for f in sort_findings(review.findings):
-        # A department answers one question per target row; the row's findings (vague, copied,
-        # not measurable …) stay in the findings list with the reasons.
-        if f.code.split(".")[0] in ROW_ANSWERED and (f.location.table, f.location.row) in asked:
-            continue
-        pattern = templates.get(f.code, default if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["warning"] else None)
-        if not pattern:
-            continue
-        try:
-            text = pattern.format(
-                place=_place(f.location),
-                message=f.message.strip().rstrip("。"),
-                expected=show_value(f.expected),
-                found=show_value(f.found),
-            )
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ConfigError(f"questions.yaml 中 {f.code} 的问题模板有误（可用占位符：{{place}} {{message}} {{expected}} {{found}}）：{exc}") from exc
-        add(text, f.location)
-    return out
-
-
 def _located(loc: Location) -> bool:
     return loc.table is not None or loc.paragraph is not None
 
 
+def _row_key(loc: Location) -> tuple:
+    return (loc.table, loc.row)
+
+
 def build_memo(review: Review, templates: Path | None = None) -> Memo:
+    view: DepartmentView = build_view(review, templates)
     lines = _score_lines(review)
-    findings = sort_findings(review.findings)
-    return Memo(
+    summary = _summary(review, lines, view.wording)
+    summary.conclusion = _conclusion(review, summary, view.problems, view.wording)
+    # Failed LLM calls are said once, by the 工具未完成 line, not as one finding per row.
+    internal = [f for f in view.internal if f.code not in TOOL_TROUBLE]
+    numbered = [f for p in view.problems for f in p.findings] + internal
+    memo = Memo(
         review=review,
-        summary=_summary(review, lines),
+        summary=summary,
         score_lines=lines,
         targets=_targets(review),
-        questions=_questions(review, load_question_templates(templates)),
-        findings=findings,
-        unlocated=[f for f in findings if not _located(f.location)],
+        problems=view.problems,
+        internal=internal,
+        findings=numbered,
+        unlocated=[f for f in numbered if not _located(f.location)],
+        wording=view.wording,
     )
+    # The 评分表 and target sections point at problem and finding numbers instead of restating them.
+    by_row: dict[tuple, set[int]] = {}
+    score_loc = {l.row.index: l.row.location for l in lines}
+    target_loc = {t.row.index: t.row.location for t in memo.targets}
+    for p in view.problems:
+        for i in p.items:
+            if i.score_row is not None and i.score_row in score_loc:
+                by_row.setdefault(_row_key(score_loc[i.score_row]), set()).add(p.number)
+            if i.target_row is not None and i.target_row in target_loc:
+                by_row.setdefault(_row_key(target_loc[i.target_row]), set()).add(p.number)
+        for f in p.findings:
+            for loc in places(f):
+                by_row.setdefault(_row_key(loc), set()).add(p.number)
+    refs: dict[tuple, list[int]] = {}
+    for f in numbered:
+        for loc in places(f):
+            refs.setdefault(_row_key(loc), []).append(memo.number(f))
+    first_of = {l.row.index: l for l in lines}
+    for line in lines:
+        key = _row_key(line.row.location)
+        line.problems = sorted(by_row.get(key, ()))
+        line.refs = refs.get(key, [])
+        head = first_of.get(min(line.row.shared_with)) if line.row.shared_with else None
+        if head is not None and head is not line:  # a row under a merged score cell is asked about with its group
+            head_key = _row_key(head.row.location)
+            line.problems = sorted(set(line.problems) | by_row.get(head_key, set()))
+            line.refs = line.refs or refs.get(head_key, [])
+    for t in memo.targets:
+        key = _row_key(t.row.location)
+        t.problems = sorted(by_row.get(key, ()))
+        t.refs = refs.get(key, [])
+    return memo
 
 
 __all__ = [

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from reviewer.errors import ConfigError
 from reviewer.findings import CODES, SEVERITY_LABEL
-from reviewer.memo.model import BY_LABEL, OUTCOME_LABEL, TEMPLATES, VERDICT_LABEL, Memo, build_memo, show_value
+from reviewer.memo.model import BY_LABEL, BY_SOURCE, OUTCOME_LABEL, TEMPLATES, VERDICT_LABEL, Memo, build_memo, show_value
 from reviewer.model import MONEY_COLUMNS
 from reviewer.review import STATUS_LABEL, Review
 
@@ -30,6 +30,12 @@ def _md(text: object) -> str:
 
 def _md_cell(text: object) -> str:
     return _md(text).replace("|", "\\|")
+
+
+def _clip(text: object, limit: int = 60) -> str:
+    """A figure or a short phrase passes; a whole cell echoed back is cut (the memo shows the cell)."""
+    s = str(text if text is not None else "")
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -69,12 +75,13 @@ def _env(folder: str, html: bool) -> jinja2.Environment:
         VERDICT_LABEL=VERDICT_LABEL,
         OUTCOME_LABEL=OUTCOME_LABEL,
         BY_LABEL=BY_LABEL,
+        BY_SOURCE=BY_SOURCE,
         CODES=CODES,
         MONEY_COLUMNS=MONEY_COLUMNS,
         # The CSS goes in raw (not parsed as a template) so braces in it never confuse jinja.
         raw=lambda name: env.loader.get_source(env, name)[0],
     )
-    env.filters.update(md=_md, md_cell=_md_cell, num=show_value)
+    env.filters.update(md=_md, md_cell=_md_cell, num=show_value, clip=_clip)
     return env
 
 

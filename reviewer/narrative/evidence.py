@@ -293,6 +293,7 @@ def _judge_exact(clause: Clause, c: Candidate, done: Completion) -> Clause:
     judged = _with_evidence(clause, done.original, c.context, "met" if ok else "not_met", note, found)
     if ok and clause.comparator == ">=" and wanted_base > 0 and found_base >= FAR_OVER * wanted_base:
         judged.exceeds_by = round(found_base / wanted_base, 1)
+        judged.found_raw = c.figure.raw
         judged.note += f"实际为目标的{judged.exceeds_by:g}倍，目标可能定得偏低，请人工判断。"
     return judged
 

@@ -52,30 +52,34 @@ def _weakness(target: TargetRow, verdict: TargetVerdict | None) -> str | None:
     return None
 
 
+def _full_mark_groups(report: Report):
+    """(rows, their rules, (points, self-score), targets they rest on) for each 评分表 row — or merged
+    分值/自评得分 group, judged once on its first row — that claims full marks and has a rule."""
+    rows = report.score_table.rows if report.score_table else []
+    by_index = {r.index: r for r in rows}
+    for row in rows:
+        if row.shared_with and row.index != min(row.shared_with):
+            continue
+        group = [by_index[i] for i in sorted(row.shared_with) if i in by_index] or [row]
+        rules = [(r, rule) for r in group if (rule := _rule_for(r)) is not None]
+        marks = _full_marks(group)
+        if not rules or marks is None:
+            continue
+        targets = list({t.index: t for _, rule in rules for t in _targets_for(rule, report.targets)}.values())
+        yield group, rules, marks, targets
+
+
 def unsupported_scores(report: Report, verdicts: list[TargetVerdict], rescored: frozenset[int] = frozenset()) -> list[Finding]:
     """One finding per cause: the score rows at full marks that rest on the same weak targets are
     named together in one finding (first row as its location, the others in `also`)."""
     if report.score_table is None or not report.targets:
         return []
-    rows = report.score_table.rows
-    by_index = {r.index: r for r in rows}
     by_target = {v.target_index: v for v in verdicts}
     causes: dict[str, list[tuple[str, float, float, ScoreRow, list[TargetRow]]]] = {}
-    for row in rows:
-        # a merged 分值/自评得分 cell is judged once, on its first row, for all the rows it covers
-        if row.shared_with and row.index != min(row.shared_with):
-            continue
-        group = [by_index[i] for i in sorted(row.shared_with) if i in by_index] or [row]
+    for group, rules, marks, targets in _full_mark_groups(report):
         if any(r.index in rescored for r in group):
             continue
-        rules = [(r, rule) for r in group if (rule := _rule_for(r)) is not None]
-        if not rules:
-            continue
-        marks = _full_marks(group)
-        if marks is None:
-            continue
         names = "、".join(f"“{r.level3}”" for r, _ in rules)
-        targets = list({t.index: t for _, rule in rules for t in _targets_for(rule, report.targets)}.values())
         if not targets:
             problem = "报告没有与之对应的定量目标"
         else:
@@ -111,14 +115,10 @@ def target_supported_rows(report: Report, verdicts: list[TargetVerdict]) -> dict
         return {}
     by_target = {v.target_index: v for v in verdicts}
     out: dict[int, str] = {}
-    for row in report.score_table.rows:
-        rule = _rule_for(row)
-        if rule is None or _full_marks([row]) is None:
-            continue
-        targets = _targets_for(rule, report.targets)
-        if not targets:
-            continue
+    for group, _, _, targets in _full_mark_groups(report):
         judged = [by_target.get(t.index) for t in targets]
-        if all(v is not None and v.verdict == "evidenced" and not any(c.outcome == "not_met" for c in v.clauses) for v in judged):
-            out[row.index] = "依据的定量目标（" + "、".join(t.kind for t in targets) + "）均有完成数据且已达到，满分有据。"
+        if targets and all(v is not None and v.verdict == "evidenced" and not any(c.outcome == "not_met" for c in v.clauses) for v in judged):
+            working = "依据的定量目标（" + "、".join(t.kind for t in targets) + "）均有完成数据且已达到，满分有据。"
+            for r in group:
+                out[r.index] = working
     return out

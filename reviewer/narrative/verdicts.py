@@ -55,7 +55,7 @@ def clause_finding(row: TargetRow, clause: Clause) -> Finding | None:
     if clause.outcome == "met" and clause.exceeds_by is not None:
         # far over target is no fault of the report: a person may ask whether the target was set too low
         return Finding(code="target.far_exceeded", severity="info", source="rules", location=loc,
-                       message=f"{row.kind}：目标为“{_clause_text(clause)}”，完成情况为“{fmt(clause.found_value or 0)}”，"
+                       message=f"{row.kind}：目标为“{_clause_text(clause)}”，完成情况为“{clause.found_raw or fmt(clause.found_value or 0)}”，"
                                f"是目标的{clause.exceeds_by:g}倍，目标值可能偏低，供下年度设定目标时参考。",
                        expected=_wanted(clause), found=clause.found_value)
     return None
