@@ -9,15 +9,11 @@ from __future__ import annotations
 from reviewer.findings import Finding
 from reviewer.model import Report, ScoreRow, TargetRow
 from reviewer.narrative.evidence import fmt
-from reviewer.narrative.text import fold
+from reviewer.narrative.text import squash as _squash
 from reviewer.narrative.vocabulary import ScoreRule, vocabulary
 from reviewer.review import TargetVerdict
 
 SCORE_EPS = 1e-6
-
-
-def _squash(text: str) -> str:
-    return "".join(c for c in fold(text) if not c.isspace())
 
 
 def _rule_for(row: ScoreRow) -> ScoreRule | None:
