@@ -11,6 +11,7 @@ import pytest
 import llm_seed
 from llm_seed import FakeServer, answer, config, ok
 from reviewer.llm import judge_report
+from reviewer.review import Clause, TargetVerdict
 
 ROW = llm_seed.ROWS[1]  # 数量指标: 内刊15期以上 / 发表文稿10篇以上 / 对策建议和调研成果
 DRAFTS = "全年共起草了领导讲话、情况汇报等各类文稿100多篇"
@@ -59,3 +60,68 @@ def test_mixed_verdicts_in_three_clauses_are_never_evidenced(tmp_path):
         ("对策建议和调研成果", "evidenced", [RESEARCH]),
     )
     assert v.verdict == "partial"
+
+
+# --- quotes that do not verify lower a clause, never raise it -----------------------------------
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        (("发表文稿10篇以上", "partial", ["全年发表文稿20篇"]), "not_evidenced"),  # invented quote
+        (("发表文稿10篇以上", "partial", [DRAFTS]), "partial"),
+        (("发表文稿10篇以上", "evidenced", [DRAFTS, "全年发表文稿20篇"]), "partial"),
+        (("发表文稿10篇以上", "not_evidenced", [DRAFTS]), "not_evidenced"),
+    ],
+)
+def test_unverified_quotes_lower_the_clause(tmp_path, clause, expected):
+    report = llm_seed.seed_report([ROW])
+    verdicts, findings, _ = judge_report(report, [], config(FakeServer(lambda body, n: ok(answer(clause))), tmp_path))
+    assert verdicts[0].verdict == expected
+    assert ("llm.unverified_quote" in {f.code for f in findings}) is ("全年发表文稿20篇" in clause[2])
+
+
+# --- the model against the rules -----------------------------------------------------------------
+
+def rules(verdict: str, outcome: str | None = None) -> list[TargetVerdict]:
+    clauses = [] if outcome is None else [Clause(text="发表文稿10篇以上", span=(0, 0), outcome=outcome)]
+    return [TargetVerdict(target_index=0, by="rules", verdict=verdict, clauses=clauses, reason="规则的理由")]
+
+
+@pytest.mark.parametrize(
+    ("llm", "rule", "severity"),
+    [
+        ("evidenced", rules("not_evidenced"), "warning"),
+        ("evidenced", rules("partial", outcome="not_met"), "warning"),  # a clause the rules found not met
+        ("evidenced", rules("partial", outcome="met"), None),
+        ("evidenced", rules("evidenced"), None),
+        ("evidenced", rules("not_checked"), None),
+        ("not_evidenced", rules("evidenced"), "info"),
+        ("not_evidenced", rules("not_evidenced"), None),
+        ("partial", rules("evidenced"), None),
+        ("partial", rules("not_evidenced"), None),
+    ],
+)
+def test_disagreement_only_when_the_judges_point_opposite_ways(tmp_path, llm, rule, severity):
+    quotes = [DRAFTS] if llm != "not_evidenced" else []
+    report = llm_seed.seed_report([ROW])
+    server = FakeServer(lambda body, n: ok(answer(("发表文稿10篇以上", llm, quotes))))
+    verdicts, findings, _ = judge_report(report, rule, config(server, tmp_path))
+    assert verdicts[0].verdict == llm
+    flagged = [f for f in findings if f.code == "llm.disagrees_with_rules"]
+    if severity is None:
+        assert flagged == [] and "llm.disagrees_with_rules" not in verdicts[0].flags
+    else:
+        (f,) = flagged
+        assert f.severity == severity and f.source == "llm"
+        assert "llm.disagrees_with_rules" in verdicts[0].flags
+
+
+def test_a_vague_answer_is_an_info_from_the_model(tmp_path):
+    report = llm_seed.seed_report([ROW])
+    reply = ok(answer(("发表文稿10篇以上", "not_evidenced", []), vague=True))
+    verdicts, findings, _ = judge_report(report, [], config(FakeServer(lambda body, n: reply), tmp_path))
+    (f,) = [f for f in findings if f.code == "completion.vague"]
+    assert (f.severity, f.source) == ("info", "llm")
+    assert "completion.vague" in verdicts[0].flags
+    verdicts, findings, _ = judge_report(report, [], config(FakeServer(lambda body, n: ok(answer(("发表文稿10篇以上", "not_evidenced", [])))), tmp_path / "b"))
+    assert not [f for f in findings if f.code == "completion.vague"]
