@@ -66,3 +66,82 @@ def test_a_fractional_deduction_needs_a_reason_too():
     (f,) = check_score_table(report, RUBRIC)
     assert (f.code, f.expected, f.found) == ("score.deduction_without_reason", 3, 2.5)
     assert "扣0.5分" in f.message
+
+
+# --- rows and totals that cannot be read -------------------------------------------------------
+
+def test_a_score_with_unreadable_points_is_not_compared_and_later_rows_still_are():
+    report = seed_report()
+    set_score(score_row(report, "预算调整率"), "", field="points")  # a self-score with no readable 分值
+    set_score(score_row(report, "资金结余"), "4")                   # a later row above its points
+    (f,) = _exceeds(report)
+    assert f.location == score_row(report, "资金结余").self_score.location
+
+
+def test_unreadable_self_scores_are_not_summed_as_zero():
+    report = seed_report()
+    for row in report.score_table.rows:
+        set_score(row, "")
+    findings = check_score_table(report, RUBRIC)
+    assert [f for f in findings if f.code == "score.total_mismatch"] == []
+    # the grade then follows the printed 综合得分, and says so
+    report.grade.text = "良好"
+    (grade,) = [f for f in check_score_table(report, RUBRIC) if f.code == "score.grade_mismatch"]
+    assert (grade.expected, grade.found) == ("优秀", "良好")
+    assert "按绩效自评综合得分99分" in grade.message or "但绩效自评综合得分为99分" in grade.message
+
+
+def test_no_score_anywhere_means_no_grade_check():
+    report = seed_report()
+    for row in report.score_table.rows:
+        set_score(row, "")
+    report.total_score = report.total_score.model_copy(update={"value": None, "raw": ""})
+    report.grade.text = "差"
+    assert [f for f in check_score_table(report, RUBRIC) if f.code == "score.grade_mismatch"] == []
+
+
+def test_unreadable_points_are_not_summed_as_zero():
+    report = seed_report()
+    for row in report.score_table.rows:
+        set_score(row, "", field="points")
+    assert [f for f in check_score_table(report, RUBRIC) if f.code == "score.total_mismatch" and "分值" in f.message] == []
+
+
+def test_points_against_the_rubric_total_when_the_total_row_is_unreadable():
+    report = seed_report()
+    set_score(score_row(report, "预算调整率"), "4", field="points")
+    set_score(report.score_table, "", field="total_points")
+    (f,) = [f for f in check_score_table(report, RUBRIC) if f.code == "score.total_mismatch" and "应为100分" in f.message]
+    assert f.location == report.score_table.location
+    assert (f.expected, f.found) == (100, 101)
+
+
+def test_each_printed_total_is_named_in_its_message():
+    report = seed_report()
+    row = score_row(report, "资金结余")
+    set_score(row, "2")
+    row.reason.text = "结余未上缴"
+    messages = sorted(f.message for f in check_score_table(report, RUBRIC) if f.code == "score.total_mismatch")
+    assert messages == [
+        "绩效自评综合得分填99分，但评分表各项自评得分合计为98分。",
+        "评分表总分行的自评得分填99分，但评分表各项自评得分合计为98分。",
+    ]
+
+
+def test_subtotal_messages_name_their_level():
+    report = seed_report()
+    set_score(score_row(report, "预算调整率"), "4", field="points")
+    messages = [f.message for f in check_score_table(report, RUBRIC) if f.code == "score.total_mismatch"]
+    assert any(m.startswith("评分表一级指标“过程（40分）”") for m in messages), messages
+    assert any(m.startswith("评分表二级指标“预算执行（15分）”") for m in messages), messages
+
+
+def test_a_group_without_a_printed_subtotal_does_not_stop_the_others():
+    report = seed_report()
+    for row in report.score_table.rows:
+        if row.level1 == "投入（15分）":
+            row.level1 = "投入"  # nothing printed to check against
+            row.level2 = "预算配置"
+    set_score(score_row(report, "预算调整率"), "4", field="points")
+    labels = {f.location.label for f in check_score_table(report, RUBRIC) if f.code == "score.total_mismatch"}
+    assert {"评分表 过程（40分）", "评分表 预算执行（15分）"} <= labels

@@ -60,7 +60,10 @@ def _subtotals(table: ScoreTable) -> list[Finding]:
                 continue  # no "（15分）" printed: nothing stated to check against
             stated = float(m.group(1))
             # A merged 分值 cell is printed once, on its first row; the others are "missing".
-            total = sum(r.points.value for r in rows if r.points.known)
+            known = [r.points.value for r in rows if r.points.known]
+            if not known:
+                continue  # no 分值 could be read: an unreadable group, not one that adds up to 0
+            total = sum(known)
             if not _differs(total, stated):
                 continue
             working = " + ".join(fmt(r.points.value) for r in rows if r.points.known)
