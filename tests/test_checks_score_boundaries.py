@@ -145,3 +145,53 @@ def test_a_group_without_a_printed_subtotal_does_not_stop_the_others():
     set_score(score_row(report, "预算调整率"), "4", field="points")
     labels = {f.location.label for f in check_score_table(report, RUBRIC) if f.code == "score.total_mismatch"}
     assert {"评分表 过程（40分）", "评分表 预算执行（15分）"} <= labels
+
+
+# --- grade and deduction edges -----------------------------------------------------------------
+
+def test_an_unknown_grade_word_points_at_the_grade_cell():
+    report = seed_report()
+    report.grade.text = "很好"
+    (f,) = check_score_table(report, RUBRIC)
+    assert f.location == report.grade.location
+
+
+def test_only_a_score_on_a_grade_boundary_says_the_boundary_is_unverified():
+    report = seed_report()
+    report.grade.text = "良好"  # 99: plainly 优秀
+    (f,) = check_score_table(report, RUBRIC)
+    assert f.severity == "error" and "边界" not in f.message
+    row = score_row(report, "经济效益")
+    set_score(row, "6")  # 90: on the 优秀 boundary
+    row.reason.text = "调研成果不足"
+    set_score(report.score_table, "90", field="total_self_score")
+    report.total_score = report.total_score.model_copy(update={"value": 90.0, "raw": "90分"})
+    (f,) = check_score_table(report, RUBRIC)
+    assert f.severity == "warning" and f.message.endswith("（该分数恰在等次边界上，边界归属待核实。）")
+
+
+@pytest.mark.parametrize("reason", ["无", "/", "-", "—", "  "])
+def test_a_placeholder_is_no_reason_for_a_deduction(reason):
+    report = seed_report()
+    row = score_row(report, "管理制度健全性", level2="预算管理")
+    row.reason.text = reason
+    (f,) = check_score_table(report, RUBRIC)
+    assert f.code == "score.deduction_without_reason"
+
+
+def test_every_deduction_is_checked_past_unreadable_rows_and_rows_with_reasons():
+    report = seed_report()
+    set_score(score_row(report, "财政供养人员控制率"), "", field="points")   # unreadable, earlier in the table
+    set_score(score_row(report, "财政供养人员控制率"), "4")
+    late = score_row(report, "公务卡刷卡率")                                 # after 管理制度健全性, which has its reason
+    set_score(late, "2")
+    late.reason.text = ""
+    deductions = [f for f in check_score_table(report, RUBRIC) if f.code == "score.deduction_without_reason"]
+    assert [f.location for f in deductions] == [late.reason.location]
+
+
+def test_full_marks_need_no_reason():
+    report = seed_report()
+    row = score_row(report, "资金结余")
+    row.reason.text = ""
+    assert check_score_table(report, RUBRIC) == []
