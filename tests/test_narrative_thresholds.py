@@ -80,3 +80,36 @@ def test_half_of_the_completion_in_the_targets_words_restates_it(filler, restate
     # two 5-character pieces of the target (no run of 6) among `filler` characters of its own
     completion = "办公室内刊" + FILLER[: filler // 2] + "对策建议和" + FILLER[filler // 2 : filler]
     assert ("completion.restates_target" in answer_codes(completion)) is restates
+
+
+# --- target.far_exceeded and how far a cell is read ----------------------------------------------
+
+FLOOR = "全年在市级以上刊物发表文稿10篇以上。"
+
+
+def rules_on(target: str, completion: str):
+    report = report_with([("产出目标", "数量指标", target, completion)], overall="全年工作有序开展。", with_scores=False)
+    verdicts, findings = review_narrative(report)
+    return verdicts[0], {f.code for f in findings}
+
+
+@pytest.mark.parametrize(("found", "far"), [(19, False), (20, True)])
+def test_twice_a_floor_target_is_far_exceeded(found, far):
+    verdict, codes = rules_on(FLOOR, f"全年在市级以上刊物发表文稿{found}篇。")
+    assert verdict.verdict == "evidenced"
+    assert ("target.far_exceeded" in codes) is far
+
+
+@pytest.mark.parametrize(("length", "cut"), [(10_000, False), (10_001, True)])
+def test_only_the_first_10000_characters_are_read_and_the_reason_says_so(length, cut):
+    start = "全年在市级以上刊物发表文稿12篇。"
+    verdict, _ = rules_on(FLOOR, start + "甲" * (length - len(start)))
+    assert ("规则只读了前10000字" in verdict.reason) is cut
+
+
+@pytest.mark.parametrize(("first", "copied"), [(8, True), (7, False)])
+def test_sentences_under_8_characters_are_not_compared(first, copied):
+    # 16 characters copied in two sentences; a first sentence of 7 is not compared, leaving 9 (< 15)
+    a, b = SENTENCE[:first], SENTENCE[first:16]
+    codes = answer_codes(f"{a}。{b}。", overall=f"综述：{a}。{b}。另有其他工作若干项。")
+    assert ("completion.copied" in codes) is copied
