@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "target.not_measurable": "a 绩效目标 states no value and no time limit",
     "target.not_met": "the completion reports a figure that does not meet the target",
     "target.not_evidenced": "the completion gives no figure for what the target asked",
+    "target.shortfall_without_reason": "an indicator falls short of its target (or was marked down) and the 偏差原因/未完成原因 cell is empty",
     "target.far_exceeded": "the completion is far above a floor target: the target may have been set too low (info)",
     "completion.vague": "the completion is stock phrases with no figure, date or named output",
     "completion.restates_target": "the completion mostly repeats the target's words",

@@ -154,6 +154,7 @@ class TargetRow(BaseModel):
     target: Text
     completion: Text
     location: Location
+    indicator: int | None = None  # IndicatorRow.index when the row is a national form's 绩效指标 row
 
 
 class Evaluator(BaseModel):
@@ -220,6 +221,102 @@ class Cover(BaseModel):
     year: int | None = None
 
 
+Comparator = Literal[">=", "<=", "=", ""]
+ValueKind = Literal["number", "date", "text", "blank", "none"]
+
+
+class ParsedValue(BaseModel):
+    """What an indicator cell says, read once at ingest: "≥120公里", "2022年11月30日前", "健全".
+
+    `value` is in base units (万 and 千 multiplied out: "1.47万人" → 14700, unit "人"); a date is
+    its proleptic ordinal (unit "日期"). `comparator` is what the text says ("" when it states a
+    bare value: the rubric decides what a bare target means). Checks compare these, never text.
+    """
+
+    raw: str = ""
+    kind: ValueKind = "blank"
+    comparator: Comparator = ""
+    value: float | None = None
+    unit: str = ""
+    shown: str = ""  # the figure as printed, for messages ("120公里")
+
+    @property
+    def known(self) -> bool:
+        return self.kind in ("number", "date") and self.value is not None
+
+
+class IndicatorRow(BaseModel):
+    """One 绩效指标 row of a national 自评表 (一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 原因).
+
+    Variants add columns (四川 指标性质/度量单位, 重庆 年初指标值/得分系数): the locator folds them
+    into these fields, so checks never see the layout.
+    """
+
+    index: int
+    level1: str
+    level2: str
+    level3: str
+    target: Text  # 年度指标值 (重庆: 调整指标值 when filled, else 年初指标值)
+    target_parsed: ParsedValue = Field(default_factory=ParsedValue)
+    initial_target: Text | None = None  # 重庆 年初指标值 when a 调整指标值 replaced it
+    actual: Text  # 实际完成值 / 全年实际值 / 全年完成值
+    actual_parsed: ParsedValue = Field(default_factory=ParsedValue)
+    points: Number  # 分值 / 指标权重
+    score: Number  # 得分
+    coefficient: Number | None = None  # 重庆 得分系数 (得分 = 系数 × 权重)
+    reason: Text  # 偏差原因分析及改进措施 / 未完成原因分析及改进措施
+    location: Location
+
+    @property
+    def name(self) -> str:
+        return self.level3 or self.level2 or f"第{self.index + 1}项指标"
+
+    def as_score_row(self) -> ScoreRow:
+        """The row as a 评分表 line, for writers that list score rows of any layout."""
+        return ScoreRow(
+            index=self.index, level1=self.level1, level2=self.level2, level3=self.name,
+            criteria=f"指标值：{self.target.text or '（空）'}；实际：{self.actual.text or '（空）'}",
+            points=self.points, self_score=self.score, reason=self.reason, location=self.location,
+        )
+
+
+class FundingRow(BaseModel):
+    name: str  # 年度资金总额, 其中：当年财政拨款, 基本支出 …
+    is_total: bool
+    values: dict[str, Number]  # column key (initial / budget / spent) → figure
+    location: Location
+
+
+FUNDING_COLUMNS = {"initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数"}
+
+
+class Funding(BaseModel):
+    """The 项目资金 / 部门预算执行情况 block: amounts by source, and the 执行率 row's 分值 / 得分."""
+
+    title: str
+    unit: str = "万元"
+    rows: list[FundingRow]
+    points: Number = Field(default_factory=Number)  # 分值 (absent on the 银川 form)
+    rate: Number = Field(default_factory=Number)  # 执行率 as printed (%)
+    score: Number = Field(default_factory=Number)  # 得分
+    reason: Text | None = None  # 四川: 执行率 < 90% needs a reason
+    location: Location
+
+    @property
+    def total(self) -> FundingRow | None:
+        return next((r for r in self.rows if r.is_total), None)
+
+
+class GoalPair(BaseModel):
+    """A target / completion pair in words: the 年度总体目标, or one 年度主要任务."""
+
+    kind: Literal["goal", "task"] = "goal"
+    name: str  # "年度总体目标", "年度主要任务：公共文化服务"
+    expected: Text
+    actual: Text
+    location: Location
+
+
 class Report(BaseModel):
     source: str  # file name as given
     layout: str = "hunan-dept-overall"
@@ -238,7 +335,32 @@ class Report(BaseModel):
     evaluators: list[Evaluator] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     score_table: ScoreTable | None = None
+    # National 自评表 layouts (mof-2020-*, 银川, 四川, 重庆); empty for the Hunan form.
+    project: Text = Field(default_factory=Text)  # 项目名称
+    implementer: Text = Field(default_factory=Text)  # 实施单位
+    funding: Funding | None = None
+    goals: list[GoalPair] = Field(default_factory=list)  # 年度总体目标, 年度主要任务
+    indicators: list[IndicatorRow] = Field(default_factory=list)
+    indicator_points: Number = Field(default_factory=Number)  # 总分/合计 row: 分值
+    indicator_total: Number = Field(default_factory=Number)  # 总分/合计 row: 得分
+    conclusion: Text = Field(default_factory=Text)  # 自评结论
     unread: list[Unread] = Field(default_factory=list)
 
     def section(self, number: str) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
+
+    def score_view(self) -> ScoreTable | None:
+        """The 评分表 of any layout: the Hunan 评分表 as read, or a national form's 执行率 row
+        (index -1) and indicator rows with its 总分 row — for writers that list score rows."""
+        if self.score_table is not None or not (self.indicators or self.funding):
+            return self.score_table
+        rows = [i.as_score_row() for i in self.indicators]
+        f = self.funding
+        if f is not None and f.points.known:
+            rows.insert(0, ScoreRow(
+                index=-1, level1=f.title, level2="", level3="预算执行率", criteria="执行率 × 分值（以分值为上限）",
+                points=f.points, self_score=f.score, reason=f.reason or Text(), location=f.score.location,
+            ))
+        first = rows[0].location if rows else Location()
+        return ScoreTable(rows=rows, total_points=self.indicator_points, total_self_score=self.indicator_total,
+                          location=first.model_copy(update={"label": "绩效指标"}))

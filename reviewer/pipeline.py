@@ -18,9 +18,12 @@ from reviewer.checks import run_checks
 from reviewer.checks.rescore import PENDING_PREFIX, pending_finding
 from reviewer.conclusion import score_range
 from reviewer.findings import Finding, sort_findings
+from reviewer.indicator_rubric import IndicatorRubric, load_indicator_rubric
 from reviewer.ingest import load_report
+from reviewer.ingest.layouts import layout_named
 from reviewer.model import Report
-from reviewer.narrative import review_narrative, target_supported_rows
+from reviewer.narrative import target_supported_rows
+from reviewer.national_targets import narrative_rules
 from reviewer.review import IndicatorResult, Review
 from reviewer.rubric import Rubric, load_rubric
 
@@ -63,6 +66,15 @@ def rubric_for(options: Options) -> Rubric:
     except OSError:
         stamp = -1.0  # load_rubric gives the one-line error
     return _cached_rubric(str(path) if path else None, stamp)
+
+
+def indicator_rubric_for(report: Report) -> IndicatorRubric | None:
+    """The rubric a national layout names in its description (None for the Hunan form, which
+    `--rubric` / the default Hunan rubric scores)."""
+    layout = layout_named(report.layout)
+    if layout is None or layout.reader == "hunan-form" or not layout.rubric:
+        return None
+    return load_indicator_rubric(layout.rubric)
 
 
 def _where(f: Finding) -> tuple:
@@ -151,9 +163,10 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
 
     rubric = rubric or rubric_for(options)
     findings = unread_findings(report)
-    check_findings, indicators = run_checks(report, rubric)
+    national = indicator_rubric_for(report)
+    check_findings, indicators = run_checks(report, rubric, national)
     rescored = frozenset(i.row_index for i in indicators if i.recomputed is not None)
-    rule_verdicts, narrative_findings = review_narrative(report, rescored)
+    rule_verdicts, narrative_findings = narrative_rules(report, national, rescored)
     config = LLMConfig.from_env(
         model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
         **options.llm_overrides,
@@ -167,10 +180,10 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
         report=report,
         findings=sort_findings(findings),
         indicators=indicators,
-        score_range=score_range(report.score_table, indicators, lambda s: g.name if (g := rubric.grade_for(s)) else ""),
+        score_range=score_range(report.score_view(), indicators, lambda s: g.name if (g := (national or rubric).grade_for(s)) else ""),
         verdicts=rule_verdicts + llm_verdicts,
         llm=llm_run,
-        rubric=rubric.label,
+        rubric=national.label if national is not None else rubric.label,
         tool_version=__version__,
     )
 

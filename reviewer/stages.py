@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 from reviewer.checks import run_checks
 from reviewer.model import Report
-from reviewer.narrative import review_narrative
-from reviewer.pipeline import Options, rubric_for
+from reviewer.national_targets import narrative_rules
+from reviewer.pipeline import Options, indicator_rubric_for, rubric_for
 
 STAGES: dict[str, Callable[[Report], object]] = {
     # rubric_for caches the parsed file, so the timing is the checks alone, as in a batch
-    "checks (rubric)": lambda report: run_checks(report, rubric_for(Options())),
-    "narrative rules": review_narrative,
+    "checks (rubric)": lambda report: run_checks(report, rubric_for(Options()), indicator_rubric_for(report)),
+    "narrative rules": lambda report: narrative_rules(report, indicator_rubric_for(report)),
 }

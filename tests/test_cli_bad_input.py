@@ -53,7 +53,7 @@ CASES = {
     "locked.docx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4000, "密码保护"),
     "zero.docx": (b"", "文件为空"),
     "empty.docx": (_docx_with(EMPTY_BODY), "文档为空"),
-    "notform.docx": (_docx_with(OTHER_DOC), "不是部门整体支出绩效自评报告"),
+    "notform.docx": (_docx_with(OTHER_DOC), "不是已知格式的绩效自评表"),
     "badxml.docx": (_docx_with("<w:document><w:body><w:p>"), "XML 已损坏"),
 }
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from reviewer.errors import InputError
 from reviewer.ingest.convert import convert_to_docx
 from reviewer.ingest.docx_grid import Body, read_body
-from reviewer.ingest.hunan_form import looks_like_form, read_report
+from reviewer.ingest.hunan_form import read_report as read_hunan_form
+from reviewer.ingest.layouts import detect, known_layouts
+from reviewer.ingest.table_form import read_table_form
 from reviewer.model import Report
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and encrypted .docx
@@ -50,6 +52,11 @@ def load_report(path: str | Path) -> Report:
     body = load_body(path)
     if not body.grids and not any(p.text.strip() for p in body.paragraphs):
         raise InputError(path, "文档为空：没有正文也没有表格")
-    if not looks_like_form(body):
-        raise InputError(path, "不是部门整体支出绩效自评报告：未找到“绩效目标”“自评得分”等栏目")
-    return read_report(body, source=path.name)
+    layout, scores = detect(body)
+    if layout is None:
+        nearest, share = scores[0]
+        near = f"（最接近 {nearest.name}，但只找到其 {share:.0%} 的栏目）" if share > 0 else "（未找到任何已知格式的栏目）"
+        raise InputError(path, f"不是已知格式的绩效自评表{near}；支持的格式：{known_layouts()}")
+    if layout.reader == "hunan-form":
+        return read_hunan_form(body, source=path.name)
+    return read_table_form(body, layout, source=path.name)

@@ -137,7 +137,8 @@ class _Index:
     def __init__(self, review: Review):
         r = review.report
         self.targets: dict[tuple, TargetRow] = {(t.location.table, t.location.row): t for t in r.targets}
-        rows = r.score_table.rows if r.score_table else []
+        view = r.score_view()  # the 评分表 of any layout
+        rows = view.rows if view else []
         self.scores: dict[tuple, ScoreRow] = {(s.location.table, s.location.row): s for s in rows}
         self.score_by_index = {s.index: s for s in rows}
         self.results: dict[int, IndicatorResult] = {i.row_index: i for i in review.indicators}
@@ -179,7 +180,8 @@ def _score_item(idx: _Index, row: ScoreRow, f: Finding | None, key: str) -> Item
     expected = show(f.expected) if f is not None else ""
     found = show(f.found) if f is not None else ""
     if key == "score_unsupported":
-        supported = res.recomputed if res and res.recomputed is not None else 0.0
+        # a doubtful row's recomputed figure is the claim it could not support: nothing is supported
+        supported = res.recomputed if res and res.recomputed is not None and res.status != "doubtful" else 0.0
         stake = max(0.0, claimed - min(supported, claimed))
     elif key == "score_unverifiable":
         stake = claimed
@@ -243,7 +245,8 @@ def build_view(review: Review, templates: Path | None = None) -> DepartmentView:
         items: dict[tuple, Item] = {}
         for f, loc in ((f, loc) for f in p.findings for loc in places(f)):
             target = idx.targets.get((loc.table, loc.row))
-            score = idx.score_row(loc) if target is None else None
+            # a national indicator row is a target and a 评分表 row at once: the code says which it is about
+            score = idx.score_row(loc)
             if target is not None and f.code.split(".")[0] in ("target", "completion"):
                 item = _target_item(idx, target, f, loc)
                 key = ("t", target.index)

@@ -44,12 +44,13 @@ def letter_paragraphs(memo: Memo, unit: str | None = None, date: str | None = No
     year = f"{s.year}年度" if s.year else ""
     department = s.department or "你单位"
     sections = letter.get("sections") or ["一、总体评价", "二、主要问题", "三、整改要求"]
+    form = (letter.get("forms") or {}).get(memo.review.report.layout, letter.get("form_default", "绩效自评报告"))
     problems = [f"（{p.cn}）{p.title}。{p.statement}" for p in memo.problems]
     requests = [f"{n}. {p.request}" for n, p in enumerate(memo.problems, 1) if p.request]
     return {
-        "title": [fill(letter.get("title", ""), "letter.title", department=department, year=year)],
+        "title": [fill(letter.get("title", ""), "letter.title", department=department, year=year, form=form)],
         "salutation": [fill(letter.get("salutation", ""), "letter.salutation", department=department)],
-        "opening": [fill(letter.get("opening", ""), "letter.opening", year=year)],
+        "opening": [fill(letter.get("opening", ""), "letter.opening", year=year, form=form)],
         "sections": sections,
         "overall": ["".join(s.conclusion)],
         "problems": problems or [(wording.get("conclusion") or {}).get("no_problems", "")],

@@ -165,7 +165,7 @@ def _findings_by_row(findings: list[Finding]) -> dict[tuple[int, int], list[Find
 
 
 def _score_lines(review: Review) -> list[ScoreLine]:
-    table = review.report.score_table
+    table = review.report.score_view()
     if table is None:
         return []
     by_row = {r.row_index: r for r in review.indicators}
@@ -240,7 +240,8 @@ def _conclusion(review: Review, summary: Summary, problems: list[Problem], wordi
     year = f"{summary.year}年度" if summary.year else ""
     out = []
     if summary.claimed_value is not None or summary.grade:
-        out.append(fill(words.get("claimed", ""), "conclusion.claimed", department=summary.department or "该部门",
+        key = "claimed" if summary.grade or "claimed_no_grade" not in words else "claimed_no_grade"
+        out.append(fill(words.get(key, ""), f"conclusion.{key}", department=summary.department or "该部门",
                         year=year, claimed=show(summary.claimed_value) or "（未读到）", grade=summary.grade or "（未读到）"))
     rng = review.score_range
     if rng is None:

@@ -24,6 +24,7 @@ class SummaryRow:
     file: str
     ok: bool
     department: str = ""
+    layout: str = ""  # the form layout the report was read as
     year: int | None = None
     claimed: float | None = None
     claimed_raw: str = ""
@@ -52,6 +53,7 @@ def row_for_review(file: str, review: Review, memo_link: str = "") -> SummaryRow
         file=file,
         ok=True,
         department=s.department,
+        layout=review.report.layout,
         year=s.year,
         claimed=s.claimed_value,
         claimed_raw=s.claimed_score,
@@ -80,7 +82,7 @@ def _more(n: int) -> str:
 
 
 CSV_COLUMNS = [
-    "文件", "状态", "部门", "年度", "自评得分", "评价等次",
+    "文件", "状态", "部门", "表式", "年度", "自评得分", "评价等次",
     "核实分", "无法核实分", "存疑分", "错误分", "未检查分",
     "错误条数", "存疑条数", "无法核实条数", "主要问题", "审核意见",
 ]
@@ -94,11 +96,11 @@ def summary_csv(rows: list[SummaryRow]) -> str:
     w.writerow(CSV_COLUMNS)
     for r in rows:
         if not r.ok:
-            w.writerow([r.file, "无法审核", "", "", "", "", "", "", "", "", "", "", "", "", r.error, ""])
+            w.writerow([r.file, "无法审核", "", "", "", "", "", "", "", "", "", "", "", "", "", r.error, ""])
             continue
         p = r.points
         w.writerow([
-            r.file, "已审核", r.department, r.year or "", show_value(r.claimed) if r.claimed is not None else r.claimed_raw, r.grade,
+            r.file, "已审核", r.department, r.layout, r.year or "", show_value(r.claimed) if r.claimed is not None else r.claimed_raw, r.grade,
             *(show_value(p.get(k, 0.0)) for k in ("verified", "unverifiable", "doubtful", "wrong", "not_checked")),
             r.counts.get("error", 0), r.counts.get("warning", 0), r.counts.get("info", 0),
             "；".join(f"【{SEVERITY_LABEL[sev]}】{msg}{_more(n)}" for sev, msg, n in r.worst), r.memo,

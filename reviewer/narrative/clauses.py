@@ -60,7 +60,8 @@ def _split_joined(piece: Piece, folded: str) -> list[Piece]:
         between = folded[piece.start + left.end : piece.start + right.start]
         joins = list(JOINERS.finditer(between))
         if joins:
-            j = joins[-1]
+            # The first join after the left part: a later 及 may sit inside a word ("自来水普及率").
+            j = joins[0]
             cuts.append((piece.start + left.end + j.start(), piece.start + left.end + j.end()))
     out: list[Piece] = []
     start = piece.start

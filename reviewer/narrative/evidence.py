@@ -155,8 +155,12 @@ class Completion:
             return Piece(start, end, folded[start:end])
         piece = pieces[idx]
         left = before.end if before is not None and piece.start <= before.end <= start else piece.start
-        # words after a figure usually name the next one ("16期、简报12期"): keep them only for the last
-        right = end if after is not None and end <= after.start < piece.end else piece.end
+        # words after a figure usually name the next one ("16期、简报12期"): keep them only for the last,
+        # or when no separator comes before the next figure ("向15个服务站拨付补贴372.30万元": 服务站 is counted)
+        right = piece.end
+        if after is not None and end <= after.start < piece.end:
+            between = folded[end:after.start]
+            right = after.start if between and not any(c in SEPARATORS for c in between) else end
         lead = sum(1 for c in folded[left:start] if is_cjk(c))
         if lead < 2 and left == piece.start and idx > 0 and folded[pieces[idx - 1].end : piece.start].strip() in ("，", ","):
             left = pieces[idx - 1].start

@@ -1,0 +1,154 @@
+"""Form layouts as data (reviewer/data/layouts/*.yaml) and detection by their labels.
+
+A layout names the labels that recognise it (`markers`), the locator that reads it (`reader`),
+the rubric file that scores it, and — for the label-driven `table-form` locator — where each
+part sits: the label of every field, block anchor and column, with its variants. Detection
+scores every known layout on the labels a file contains (the share of its markers found) and
+takes the best one above its threshold; a file no layout recognises is refused with one line
+naming the layouts the tool knows.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reviewer.errors import ConfigError
+from reviewer.ingest.docx_grid import Body
+from reviewer.numbers import squash
+
+LAYOUT_DIR = Path(__file__).resolve().parent.parent / "data" / "layouts"
+
+# How much of a file is read for detection: a form's labels sit in its first tables and
+# paragraphs; a 10,000-row table must not be scanned to find them.
+SCAN_PARAGRAPHS = 50
+SCAN_GRIDS = 5
+SCAN_ROWS = 80
+SCAN_CHARS = 200_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FundingSpec(_Strict):
+    anchor: list[str]
+    total_row: list[str] = Field(default_factory=list)
+    columns: dict[Literal["initial", "budget", "spent", "points", "rate", "score", "reason"], list[str]]
+
+
+class PairSpec(_Strict):
+    anchor: list[str]
+    name: list[str] = Field(default_factory=list)
+    expected: list[str]
+    actual: list[str]
+
+
+IndicatorColumn = Literal[
+    "level1", "level2", "level3", "target", "initial_target", "actual", "points", "score",
+    "coefficient", "comparator", "unit", "reason",
+]
+
+
+class IndicatorSpec(_Strict):
+    columns: dict[IndicatorColumn, list[str]]
+    total_row: list[str] = Field(default_factory=list)
+
+
+FieldName = Literal[
+    "department", "project", "implementer", "contact", "phone", "staff_quota", "staff_actual",
+    "staff_in_service", "duties",
+]
+
+
+class Layout(_Strict):
+    name: str
+    title: str
+    reader: Literal["hunan-form", "table-form"]
+    rubric: str | None = None  # file name in rubric/
+    markers: list[str]
+    threshold: float = Field(default=0.6, gt=0, le=1)
+    fields: dict[FieldName, list[str]] = Field(default_factory=dict)
+    funding: FundingSpec | None = None
+    tasks: PairSpec | None = None
+    goals: PairSpec | None = None
+    indicators: IndicatorSpec | None = None
+    conclusion: list[str] = Field(default_factory=list)
+
+
+class LayoutError(ConfigError):
+    """A layout description is missing, not YAML, or not a valid layout."""
+
+
+@lru_cache(maxsize=4)
+def load_layouts(directory: Path = LAYOUT_DIR) -> tuple[Layout, ...]:
+    layouts = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            layouts.append(Layout.model_validate(data))
+        except (OSError, yaml.YAMLError) as exc:
+            raise LayoutError(f"{path}: {exc}".splitlines()[0]) from exc
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise LayoutError(f"{path}: {where}: {err['msg']}") from exc
+    return tuple(layouts)
+
+
+def layout_named(name: str) -> Layout | None:
+    return next((x for x in load_layouts() if x.name == name), None)
+
+
+def known_layouts() -> str:
+    """One line naming every supported layout, for the refusal message."""
+    return "、".join(f"{x.name}（{x.title}）" for x in load_layouts())
+
+
+def label_texts(body: Body) -> list[str]:
+    """The texts a form's labels are looked for in: the first body paragraphs and the cells of the
+    first tables, squashed (the same part of a file the Hunan form was always recognised from)."""
+    out: list[str] = []
+    size = 0
+    for p in body.paragraphs[:SCAN_PARAGRAPHS]:
+        if s := squash(p.text):
+            out.append(s)
+            size += len(s)
+    for grid in body.grids[:SCAN_GRIDS]:
+        for r in range(min(len(grid.rows), SCAN_ROWS)):
+            for _, cell in grid.distinct(r):
+                if cell.key:
+                    out.append(cell.key)
+                    size += len(cell.key)
+            if size > SCAN_CHARS:
+                return out
+    return out
+
+
+def score_layout(layout: Layout, labels: list[str]) -> float:
+    """The share of the layout's markers that occur in some label of the file."""
+    joined = "\x00".join(labels)  # a marker never spans two cells
+    wanted = [squash(m) for m in layout.markers]
+    return sum(1 for m in wanted if m in joined) / len(wanted)
+
+
+def detect(body: Body) -> tuple[Layout | None, list[tuple[Layout, float]]]:
+    """The best layout at or above its threshold (None if none is), and every layout's score."""
+    labels = label_texts(body)
+    scores = sorted(((x, score_layout(x, labels)) for x in load_layouts()), key=lambda p: -p[1])
+    best = next(((x, s) for x, s in scores if s + 1e-9 >= x.threshold), None)
+    return (best[0] if best else None), scores
+
+
+_BRACKETS = re.compile(r"[(（][^()（）]{0,8}[)）]")
+
+
+def label_key(text: str) -> str:
+    """A label as matched against a layout's variants: squashed, short bracketed notes dropped
+    ("全年预算数（A）" → "全年预算数", "项目资金（万元）" → "项目资金")."""
+    return _BRACKETS.sub("", squash(text))
