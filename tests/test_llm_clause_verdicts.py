@@ -40,6 +40,9 @@ def test_one_evidenced_clause_and_another(tmp_path, second, expected):
     v = row_verdict(tmp_path, ("发表文稿10篇以上", "evidenced", [DRAFTS]), second)
     assert v.verdict == expected
     assert len(v.clauses) == 2
+    # the model's reasons reach the row and each clause's note
+    assert v.reason == "构造的理由；构造的理由"
+    assert all("构造的理由" in c.note for c in v.clauses)
 
 
 def test_no_clause_evidenced_is_not_evidenced(tmp_path):
@@ -78,6 +81,20 @@ def test_unverified_quotes_lower_the_clause(tmp_path, clause, expected):
     verdicts, findings, _ = judge_report(report, [], config(FakeServer(lambda body, n: ok(answer(clause))), tmp_path))
     assert verdicts[0].verdict == expected
     assert ("llm.unverified_quote" in {f.code for f in findings}) is ("全年发表文稿20篇" in clause[2])
+    (c,) = verdicts[0].clauses
+    assert "构造的理由" in c.note  # a downgrade adds to the model's reason, never replaces it
+    assert ("核实" in c.note) is (expected != clause[1])
+    assert c.evidence == (DRAFTS if DRAFTS in clause[2] else "")
+
+
+def test_not_run_still_names_the_model_and_endpoint(monkeypatch):
+    from reviewer.llm import LLMConfig
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    cfg = LLMConfig.from_env(enabled=False, model="m-1", base_url="http://127.0.0.1:9/v1")
+    verdicts, findings, run = judge_report(llm_seed.seed_report([ROW]), [], cfg)
+    assert (run.ran, run.model, run.base_url) == (False, "m-1", "http://127.0.0.1:9/v1")
+    assert [v.verdict for v in verdicts] == ["not_checked"] and findings == []
 
 
 # --- the model against the rules -----------------------------------------------------------------
