@@ -43,6 +43,8 @@ def test_one_evidenced_clause_and_another(tmp_path, second, expected):
     # the model's reasons reach the row and each clause's note
     assert v.reason == "构造的理由；构造的理由"
     assert all("构造的理由" in c.note for c in v.clauses)
+    assert v.clauses[0].outcome == "met" and v.clauses[0].evidence == DRAFTS
+    assert (v.clauses[1].outcome == "met") is (second[1] == "evidenced")
 
 
 def test_no_clause_evidenced_is_not_evidenced(tmp_path):
