@@ -1,0 +1,69 @@
+"""What the answer findings say and cite: the span from the first to the last stock phrase, every
+phrase found (four shown), the share, and a copy's source field named once, with coordinates."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrative_seed import ROWS, report_with
+from reviewer.narrative import review_narrative
+
+TARGET = ROWS[1][2]
+LONG = "牵头组织各乡镇街道开展农村人居环境整治专项行动并完成全部验收工作确保各项任务落到实处取得明显成效"  # 48
+
+
+def answer_findings(completion: str, overall: str = "全年工作有序开展。"):
+    report = report_with([("产出目标", "数量指标", TARGET, completion)], overall=overall, with_scores=False)
+    _, findings = review_narrative(report)
+    return report, {f.code: f for f in findings if f.code.startswith("completion.")}
+
+
+def test_vague_cites_every_stock_phrase_from_the_first_to_the_last():
+    completion = "圆满完成甲乙，全面实现丙丁，圆满完成。"
+    _, found = answer_findings(completion)
+    f = found["completion.vague"]
+    assert f.location.span == (0, completion.rindex("圆满完成") + 4)  # the repeated phrase counts twice
+    assert f.found == "圆满完成、全面实现"
+    assert "主要是“圆满完成”、“全面实现”等套话（约占75%）" in f.message
+
+
+def test_vague_shows_four_phrases_and_keeps_them_all():
+    _, found = answer_findings("圆满完成，全面完成，顺利完成，有效确保，全面实现。")
+    f = found["completion.vague"]
+    assert f.found == "圆满完成、全面完成、顺利完成、有效确保、全面实现"
+    assert "“有效确保”等套话" in f.message and "“全面实现”" not in f.message
+
+
+def test_a_copy_names_its_source_once_with_coordinates_and_an_excerpt():
+    report, found = answer_findings(LONG + "。", overall=f"综述：{LONG}。其他。")
+    f = found["completion.copied"]
+    coords = report.overall.location.model_copy(update={"label": ""}).describe()
+    assert coords.startswith("（表") or coords.startswith("表")
+    assert f"“年度总体运行情况及取得的成绩”{coords}基本相同" in f.message
+    assert f.message.count("年度总体运行情况及取得的成绩") == 1
+    assert f"如“{LONG[:39]}…”" in f.message  # excerpts stop at 40 characters
+    assert f.location.span == (0, len(LONG) + 1)
+    assert f.found == LONG + "。"
+
+
+@pytest.mark.parametrize(("length", "cut"), [(40, False), (41, True)])
+def test_an_excerpt_of_40_characters_is_whole(length, cut):
+    text = (LONG * 2)[:length - 1] + "。"
+    _, found = answer_findings(text, overall=f"综述：{text}其他。")
+    message = found["completion.copied"].message
+    shown = message.split("如“", 1)[1].split("”", 1)[0]
+    assert shown == (text[:39] + "…" if cut else text)
+
+
+def test_restating_quotes_the_run_it_copied():
+    _, found = answer_findings("形成一批有深度的成果")
+    f = found["completion.restates_target"]
+    assert f.found == "形成一批有深度"
+    assert f.location.span == (0, 7)
+    assert "约70%的文字与绩效目标相同（如“形成一批有深度”）" in f.message
+    assert f.expected == TARGET
+    completion = "甲乙丙丁戊己形成一批有深庚辛壬癸子丑寅卯辰巳午未"  # a run of 6 in a text mostly its own
+    _, found = answer_findings(completion)
+    f = found["completion.restates_target"]
+    assert f.location.span == (6, 12)
+    assert "照搬了绩效目标中的“形成一批有深”，此外没有数字、日期或具体成果" in f.message
