@@ -67,3 +67,53 @@ def test_restating_quotes_the_run_it_copied():
     f = found["completion.restates_target"]
     assert f.location.span == (6, 12)
     assert "照搬了绩效目标中的“形成一批有深”，此外没有数字、日期或具体成果" in f.message
+
+
+def rows_findings(rows, overall: str = "全年工作有序开展。"):
+    report = report_with(rows, overall=overall, with_scores=False)
+    _, findings = review_narrative(report)
+    return report, [f for f in findings if f.code.startswith("completion.")]
+
+
+@pytest.mark.parametrize(("completion", "shown", "found"), [("", "空白", ""), ("无", "“无”", "无"), ("  /  ", "“/”", "/")])
+def test_an_empty_completion_is_shown_as_written(completion, shown, found):
+    report, (f,) = rows_findings([("产出目标", "数量指标", TARGET, completion)])
+    assert f.code == "completion.empty" and f.source == "rules"
+    assert f.message == f"数量指标：完成情况为{shown}，没有说明完成了什么。"
+    assert f.found == found
+    assert f.location == report.targets[0].completion.location
+
+
+@pytest.mark.parametrize("completion", ["请填写", "对照年度目标", "此处填写实际完成情况"])
+def test_the_forms_instruction_at_the_start_of_the_cell_is_found(completion):
+    report, (f,) = rows_findings([("产出目标", "数量指标", TARGET, completion)])
+    assert f.code == "completion.template" and f.source == "rules"
+    assert f.location.span[0] == 0 and f.found == completion
+
+
+def test_the_instruction_is_cited_where_it_first_stands():
+    completion = "填写说明：请填写，请填写"
+    _, (f,) = rows_findings([("产出目标", "数量指标", TARGET, completion)])
+    assert f.location.span == (5, 8)
+
+
+def test_instruction_text_over_120_characters_is_an_answer_not_the_template():
+    for length, template in ((120, True), (121, False)):
+        completion = "请填写" + "甲" * (length - 3)
+        _, found = rows_findings([("产出目标", "数量指标", TARGET, completion)])
+        assert ("completion.template" in {f.code for f in found}) is template, length
+
+
+def test_a_word_limit_alone_is_not_an_answer():
+    _, found = rows_findings([("产出目标", "数量指标", TARGET, "说明实际完成情况（100字以内）")])
+    assert "completion.template" in {f.code for f in found}
+
+
+def test_a_copy_of_two_fields_names_both_past_a_blank_one():
+    rows = [("产出目标", "数量指标", TARGET, LONG + "。"), ("产出目标", "质量指标", ROWS[0][2], ""),
+            ("产出目标", "时效指标", ROWS[2][2], LONG + "。")]
+    report, found = rows_findings(rows, overall=f"综述：{LONG}。其他。")
+    first = next(f for f in found if f.code == "completion.copied" and f.location.row == report.targets[0].location.row)
+    assert first.expected == "时效指标的完成情况、年度总体运行情况及取得的成绩"
+    assert "完成情况与“时效指标的完成情况”" in first.message and "列）、“年度总体运行情况及取得的成绩”" in first.message
+    assert "约100%的文字一致" in first.message
