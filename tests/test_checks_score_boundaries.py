@@ -195,3 +195,29 @@ def test_full_marks_need_no_reason():
     row = score_row(report, "资金结余")
     row.reason.text = ""
     assert check_score_table(report, RUBRIC) == []
+
+
+def test_an_unreadable_group_does_not_stop_the_subtotals_after_it():
+    report = seed_report()
+    for row in report.score_table.rows:
+        if row.level1 == "投入（15分）":
+            set_score(row, "", field="points")
+    set_score(score_row(report, "预算调整率"), "4", field="points")
+    labels = {f.location.label for f in check_score_table(report, RUBRIC) if f.code == "score.total_mismatch"}
+    assert "评分表 投入（15分）" not in labels
+    assert {"评分表 过程（40分）", "评分表 预算执行（15分）"} <= labels
+
+
+def test_points_off_the_rubric_total_point_at_the_total_row_that_agrees_with_them():
+    report = seed_report()
+    set_score(score_row(report, "预算调整率"), "4", field="points")
+    set_score(report.score_table, "101", field="total_points")
+    (f,) = [f for f in check_score_table(report, RUBRIC) if "应为100分" in f.message]
+    assert f.location == report.score_table.total_points.location
+
+
+def test_the_grade_message_names_what_the_grade_follows():
+    report = seed_report()
+    report.grade.text = "良好"
+    (f,) = check_score_table(report, RUBRIC)
+    assert f.message == "评价等次填“良好”，但评分表各项自评得分合计为99分，按评分办法应为“优秀”。"
