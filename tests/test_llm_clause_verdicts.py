@@ -144,3 +144,30 @@ def test_a_vague_answer_is_an_info_from_the_model(tmp_path):
     assert "completion.vague" in verdicts[0].flags
     verdicts, findings, _ = judge_report(report, [], config(FakeServer(lambda body, n: ok(answer(("发表文稿10篇以上", "not_evidenced", [])))), tmp_path / "b"))
     assert not [f for f in findings if f.code == "completion.vague"]
+
+
+def test_not_run_without_a_config_names_no_model():
+    from reviewer.llm.judge import not_run
+
+    verdicts, findings, run = not_run(llm_seed.seed_report([ROW]), "未运行 (test)")
+    assert (run.ran, run.model, run.base_url, run.note) == (False, "", "", "未运行 (test)")
+    assert [v.status_note for v in verdicts] == ["未运行 (test)"] and findings == []
+
+
+def test_many_unverified_quotes_list_three_and_count_them_all(tmp_path):
+    invented = [f"全年发表文稿{n}篇" for n in (20, 30, 40, 50)]
+    report = llm_seed.seed_report([ROW])
+    reply = answer(("发表文稿10篇以上", "evidenced", invented[:2]), ("对策建议和调研成果", "evidenced", invented[2:]))
+    server = FakeServer(lambda body, n: ok(reply))
+    _, findings, _ = judge_report(report, [], config(server, tmp_path))
+    (f,) = [f for f in findings if f.code == "llm.unverified_quote"]
+    assert all(f"“{q}”" in f.message for q in invented[:3]) and f"“{invented[3]}”" not in f.message
+    assert "等4处" in f.message
+    assert f.found == invented[0]
+
+
+def test_a_clause_not_found_in_the_target_has_no_span(tmp_path):
+    report = llm_seed.seed_report([ROW])
+    server = FakeServer(lambda body, n: ok(answer(("一个目标里没有的分句", "not_evidenced", []))))
+    verdicts, _, _ = judge_report(report, [], config(server, tmp_path))
+    assert verdicts[0].clauses[0].span == (0, 0)
