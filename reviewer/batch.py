@@ -10,6 +10,7 @@ The deterministic layers are CPU-bound, hence processes rather than threads.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -19,11 +20,23 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from reviewer.decisions import with_decisions
 from reviewer.errors import ReviewerError, one_line
+from reviewer.finding_ids import assign_ids
 from reviewer.findings import SEVERITY_RANK, Finding, sort_findings
 from reviewer.memo import SUFFIX, OutputSpec, write_outputs
 from reviewer.memo.atomic import write_atomic
-from reviewer.memo.summary import SummaryRow, relative_link, row_for_failure, row_for_review, summary_csv, summary_html
+from reviewer.memo.outputs import fit_name
+from reviewer.memo.summary import (
+    SummaryRow,
+    relative_link,
+    row_for_failure,
+    row_for_review,
+    summary_csv,
+    summary_html,
+    summary_xlsx,
+)
+from reviewer.model import Location
 from reviewer.numbers import squash
 from reviewer.review import Review
 
@@ -72,6 +85,15 @@ def output_names(files: list[Path], spec: OutputSpec) -> list[str]:
     x.docx would otherwise overwrite each other's memos)."""
     names: list[str] = []
     used: set[tuple[str, str]] = set()
+    inputs = {str(p.resolve()) for p in files} | set(spec.protected)
+
+    def free(folder: str, candidate: str) -> bool:
+        # Taken by another input's memos, or one of its memos would replace an input
+        # (`review r.docx r.review.docx -f docx`).
+        return (folder, candidate) not in used and not any(
+            str((Path(folder) / fit_name(candidate, SUFFIX[fmt])).resolve()) in inputs for fmt in spec.formats
+        )
+
     for f in files:
         folder = str(f.parent.resolve()) if spec.output is None else spec.output
         by_ext = f"{f.stem}-{f.suffix.lstrip('.')}"
@@ -79,11 +101,11 @@ def output_names(files: list[Path], spec: OutputSpec) -> list[str]:
         # folder the input's own folder name reads better (a-x, b-x).
         options = (f.stem, by_ext) if spec.output is None else (f.stem, f"{f.parent.name}-{f.stem}", by_ext)
         for candidate in options:
-            if (folder, candidate) not in used:
+            if free(folder, candidate):
                 break
         else:
             n = 2
-            while (folder, f"{f.stem}-{n}") in used:
+            while not free(folder, f"{f.stem}-{n}"):
                 n += 1
             candidate = f"{f.stem}-{n}"
         used.add((folder, candidate))
@@ -127,6 +149,63 @@ def write_one(outcome: Outcome, spec: OutputSpec, name: str) -> Outcome:
 
 
 # --- across reports ---------------------------------------------------------------------------------
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    except OSError:  # missing, a folder, unreadable: the review reports it
+        return None
+
+
+def identical_files(files: list[Path]) -> dict[int, int]:
+    """Index of each file that repeats an earlier one byte for byte → index of the first."""
+    first: dict[str, int] = {}
+    repeats: dict[int, int] = {}
+    for k, f in enumerate(files):
+        digest = file_digest(f) if f.is_file() else None
+        if digest is None:
+            continue
+        if digest in first:
+            repeats[k] = first[digest]
+        else:
+            first[digest] = k
+    return repeats
+
+
+def _duplicate_finding(name: str, others: list[str]) -> Finding:
+    return Finding(
+        code="input.duplicate_file",
+        severity="warning",
+        message=f"本文件（{name}）与本批中的 {'、'.join(others)} 内容完全相同，疑为重复提交；只审核了一次，审核意见相同。",
+        location=Location(label="整个文件"),
+        source="batch",
+    )
+
+
+def share_duplicates(outcomes: list[Outcome], repeats: dict[int, int], labels: list[str]) -> None:
+    """Give each repeated file the review of its first copy, and flag every copy, naming the others."""
+    groups: dict[int, list[int]] = {}
+    for k, first in repeats.items():
+        groups.setdefault(first, [first]).append(k)
+    for first, members in groups.items():
+        original = outcomes[first]
+        base = original.review.model_copy(deep=True) if original.review is not None else None
+        for k in members:
+            if k != first:
+                outcomes[k] = Outcome(outcomes[k].path, review=None, error=original.error and one_line(
+                    f"{outcomes[k].path}: 与 {labels[first]} 内容相同，同样无法审核"))
+            if base is None:
+                continue
+            review = base.model_copy(deep=True)
+            review.report.source = outcomes[k].path.name
+            others = [labels[m] for m in members if m != k]
+            review.findings = sort_findings([*review.findings, _duplicate_finding(labels[k], others)])
+            outcomes[k].review = review
 
 
 def copied_across_reports(reviews: list[tuple[str, Review]]) -> dict[int, list[Finding]]:
@@ -196,6 +275,7 @@ def _copy_finding(reviews, i: int, target_index: int, partners: dict[int, tuple[
 class BatchResult:
     outcomes: list[Outcome]
     summary_files: list[str] = field(default_factory=list)
+    summary_error: str = ""
 
     @property
     def failed(self) -> list[Outcome]:
@@ -238,15 +318,12 @@ def _run_all(pool: Executor, calls: list[tuple], on_done: Callable[[int, Outcome
     return results  # type: ignore[return-value]
 
 
-def summary_folder(paths: list[Path], files: list[Path], spec: OutputSpec) -> Path | None:
+def summary_folder(spec: OutputSpec) -> Path | None:
+    """-o, or the current folder: never a folder computed from the inputs, which for files from
+    unrelated places could be / or someone else's share."""
     if spec.to_stdout:
         return None
-    if spec.output is not None:
-        return Path(spec.output)
-    if len(paths) == 1 and paths[0].is_dir():
-        return paths[0]
-    parents = [str(f.resolve().parent) for f in files] or [os.getcwd()]
-    return Path(os.path.commonpath(parents))
+    return Path(spec.output) if spec.output is not None else Path.cwd()
 
 
 def run_batch(
@@ -266,6 +343,7 @@ def run_batch(
     """
     files = expand_inputs(paths)
     spec.multiple = True
+    spec.protected = frozenset(spec.protected | {str(f.resolve()) for f in files})
     names = output_names(files, spec)
     labels = display_names(files)
     jobs = jobs or default_jobs()
@@ -276,14 +354,31 @@ def run_batch(
         if o.error:
             on_error(o.error)
 
-    with _executor(jobs, len(files)) as pool:
-        outcomes = _run_all(pool, [(review_one, f, options) for f in files], reviewed)
+    repeats = identical_files(files)
+    unique = [k for k in range(len(files)) if k not in repeats]
+    with _executor(jobs, len(unique)) as pool:
+        outcomes: list[Outcome] = [Outcome(f) for f in files]
+        done_first = _run_all(pool, [(review_one, files[k], options) for k in unique], reviewed)
+        for k, o in zip(unique, done_first):
+            outcomes[k] = o
+        share_duplicates(outcomes, repeats, labels)
+        for k in repeats:
+            reviewed(k, outcomes[k])
 
         good = [k for k, o in enumerate(outcomes) if o.review is not None]
         copies = copied_across_reports([(labels[k], outcomes[k].review) for k in good])
         for pos, extra in copies.items():
             review = outcomes[good[pos]].review
             review.findings = sort_findings([*review.findings, *extra])
+        for k in good:
+            o = outcomes[k]
+            o.review.findings = assign_ids(o.review.findings, o.review.report)
+            try:
+                o.review = with_decisions(o.review, o.path)
+            except ReviewerError as err:
+                o.error = str(err)
+                on_error(o.error)
+        good = [k for k in good if not outcomes[k].error]
 
         tick = progress.phase("写出", len(good)) if progress else (lambda: None)
 
@@ -299,9 +394,13 @@ def run_batch(
             outcomes[k] = o
 
     result = BatchResult(outcomes)
-    folder = summary_folder(paths, files, spec)
+    folder = summary_folder(spec)
     if folder is not None:
-        result.summary_files = write_summary(result, folder, spec)
+        try:
+            result.summary_files = write_summary(result, folder, spec, options)
+        except OSError as exc:  # e.g. the current folder is read-only: the memos are written
+            result.summary_error = one_line(f"{folder}: 无法写出汇总（summary.*）：{exc.strerror or exc}；请用 -o 指定可写的文件夹")
+            on_error(result.summary_error)
     return result
 
 
@@ -315,19 +414,24 @@ def display_names(files: list[Path]) -> list[str]:
     return [f.resolve().relative_to(root).as_posix() for f in files]
 
 
-def write_summary(result: BatchResult, folder: Path, spec: OutputSpec) -> list[str]:
+def write_summary(result: BatchResult, folder: Path, spec: OutputSpec, options=None) -> list[str]:
+    from reviewer.pipeline import Options, rubric_for
+
+    rubric = rubric_for(options or Options())
     rows: list[SummaryRow] = []
     labels = display_names([o.path for o in result.outcomes])
     for o, label in zip(result.outcomes, labels):
         if o.review is not None and not o.error:
             link = relative_link(_memo_for_link(o.written), folder) if o.written else ""
-            rows.append(row_for_review(label, o.review, link))
+            rows.append(row_for_review(label, o.review, link, rubric))
         else:
             rows.append(row_for_failure(label, o.error))
-    csv_path, html_path = folder / "summary.csv", folder / "summary.html"
+    html_path, csv_path, xlsx_path = folder / "summary.html", folder / "summary.csv", folder / "summary.xlsx"
     write_atomic(csv_path, summary_csv(rows))
-    write_atomic(html_path, summary_html(rows, spec.templates, title=str(folder)))
-    return [str(html_path), str(csv_path)]
+    grade_order = [g.name for g in sorted(rubric.grades, key=lambda g: -g.min)]
+    write_atomic(html_path, summary_html(rows, spec.templates, title=str(folder), grade_order=grade_order))
+    write_atomic(xlsx_path, summary_xlsx(rows))
+    return [str(html_path), str(csv_path), str(xlsx_path)]
 
 
 def _memo_for_link(written: list[str]) -> str:

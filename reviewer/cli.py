@@ -1,25 +1,69 @@
-"""The `review` command: arguments in, pipeline, writers out. Nothing else lives here."""
+"""The `review` command: arguments in, pipeline, writers out. Nothing else lives here.
+
+Help texts are Chinese like everything else the tool says; option names stay ASCII. Heavy modules
+(rich, the pipeline, the openai SDK) load inside the commands, so `review --help` stays fast.
+"""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
-from typer.core import TyperGroup
+# pydantic looks for plugins by scanning every installed distribution's metadata when the first
+# model is built (~25–50 ms, more in a big environment); the review command uses none. A value the
+# user set is kept.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from reviewer.errors import ConfigError, ReviewerError, one_line
-from reviewer.findings import SEVERITY_RANK
+import typer  # noqa: E402
+from typer.core import TyperCommand, TyperGroup  # noqa: E402
+
+from reviewer import __version__  # noqa: E402
+from reviewer.errors import ConfigError, InputError, ReviewerError, one_line  # noqa: E402
 
 
-class _DefaultToRun(TyperGroup):
+# click writes its own headings in English; help is shown in the user's language.
+_HELP_WORDS = (
+    ("Usage:", "用法："),
+    ("Options:", "选项："),
+    ("Commands:", "命令："),
+    ("Arguments:", "参数："),
+    ("Show this message and exit.", "显示本帮助后退出。"),
+    ("[default: ", "[默认："),
+    ("[required]", "[必填]"),
+    ("[x>=1]", "[≥1]"),
+    (" <list[Path]>", ""),
+    (" <path>", ""),
+    ("<str>", "<文本>"),
+)
+
+
+def _chinese(text: str) -> str:
+    for en, zh in _HELP_WORDS:
+        text = text.replace(en, zh)
+    return text
+
+
+class _Command(TyperCommand):
+    def get_help(self, ctx) -> str:
+        return _chinese(super().get_help(ctx))
+
+
+class _Group(TyperGroup):
+    def get_help(self, ctx) -> str:
+        return _chinese(super().get_help(ctx))
+
+
+class _DefaultToRun(_Group):
     """`review report.docx` means `review run report.docx`."""
 
     def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version", "-V"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
@@ -29,11 +73,44 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help=(
-        "Review 部门整体支出绩效自评报告 (.docx; .doc via LibreOffice) and write a feedback memo.\n\n"
-        "`review FILE` is short for `review run FILE`."
+        "审核部门整体支出绩效自评报告（.docx；.doc 经 LibreOffice 转换），写出审核意见。\n\n"
+        "`review 文件` 即 `review run 文件`。"
     ),
     context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]…",
+    rich_markup_mode=None,  # plain click help: wraps instead of cutting lines, and loads no rich
+    pretty_exceptions_enable=False,
 )
+decisions_app = typer.Typer(
+    cls=_Group,
+    rich_markup_mode=None,
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]…",
+    help="审核人员对每条问题的决定（采纳 / 不采纳 / 待定），可在 Excel 中编辑，重新审核时沿用。",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(decisions_app, name="decisions")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"review {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="显示版本号后退出。"),
+    ] = None,
+) -> None:
+    """审核部门整体支出绩效自评报告（.docx；.doc 经 LibreOffice 转换），写出审核意见。
+
+    `review 文件` 即 `review run 文件`。退出码：0 已审核；1 有问题达到 --fail-on 的级别；2 有文件无法审核或选项有误。
+    """
 
 
 def _fail(err: Exception) -> typer.Exit:
@@ -42,17 +119,18 @@ def _fail(err: Exception) -> typer.Exit:
 
 
 FAIL_ON = ("error", "warning", "info", "none")
+STDIN = "-"
 
 
 class _RichProgress:
-    """The batch progress bar, on stderr; silent when stderr is not a terminal (CI logs)."""
+    """The batch progress bar, on stderr; silent when stderr is not a terminal (CI logs) or -q."""
 
-    def __init__(self, console):
+    def __init__(self, console, quiet: bool = False):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, disable=not console.is_terminal, transient=True,
+            console=console, disable=quiet or not console.is_terminal, transient=True,
         )
 
     def phase(self, label: str, total: int):
@@ -74,42 +152,81 @@ def _is_batch(paths: list[Path]) -> bool:
     return len(paths) > 1 or any(p.is_dir() for p in paths)
 
 
-@app.command()
+def _read_stdin(folder: Path) -> Path:
+    """The report piped in, saved in `folder` under a name whose extension matches its bytes."""
+    stream = sys.stdin
+    if stream is None or stream.isatty():
+        raise InputError(STDIN, "标准输入是终端：请用管道或重定向传入报告，如 review - < 报告.docx")
+    data = stream.buffer.read()
+    if not data:
+        raise InputError(STDIN, "标准输入为空：没有收到报告文件")
+    from reviewer.ingest import OLE_MAGIC
+
+    suffix = ".doc" if data.startswith(OLE_MAGIC) else ".docx"
+    path = folder / f"stdin{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+def _counts_line(review) -> str:
+    from reviewer.findings import SEVERITY_LABEL
+
+    counts = {s: 0 for s in SEVERITY_LABEL}
+    for f in review.findings:
+        counts[f.severity] += 1
+    parts = "，".join(f"{SEVERITY_LABEL[s]} {n}" for s, n in counts.items())
+    return f"{len(review.findings)} 条问题（{parts}）"
+
+
+@app.command(cls=_Command, options_metavar="[选项]")
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="Report file(s) (.docx or .doc), or folder(s) of them.", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="报告文件（.docx 或 .doc），或存放报告的文件夹；“-”从标准输入读入一份报告。", show_default=False, metavar="文件…")],
     output: Annotated[
         Optional[str],
-        typer.Option("-o", "--output", help="Memo file (one input, one format) or folder; '-' prints md/html/json to stdout. Default: next to each input."),
+        typer.Option("-o", "--output", metavar="路径", help="输出位置：一份报告一种格式时可为文件（不给 -f 时按扩展名 .md/.html/.json/.docx/.xlsx 定格式）；以 / 结尾、已有文件夹、无扩展名或多个输出时为文件夹（自动创建）；“-”输出到标准输出（一种文本格式）。默认写在每份报告旁边。"),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Memo format(s), comma-separated: md, html, json (the reviewer's memo), docx (the report with Word comments), letter (the 反馈函 for the department, .docx).")] = "md",
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="Folder of templates overriding the bundled ones (memo.md.j2, memo.html.j2, memo.css, wording.yaml, summary.html.j2).")] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding has at least this severity: error, warning, info, none.")] = "none",
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Reports reviewed in parallel in a batch (default: min(4, CPUs)).")] = None,
-    rubric: Annotated[Optional[Path], typer.Option("--rubric", help="Rubric file (default: the bundled Hunan rubric).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="格式", help="输出格式，逗号分隔：md（默认）、html、json（审核人员用的审核意见）、xlsx（问题清单和评分表）、docx（带批注的报告）、letter（给部门的反馈函，.docx）。批量审核总会同时写 html，供汇总页链接。")] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", metavar="文件夹", help="覆盖内置模板的文件夹（memo.md.j2、memo.html.j2、memo.css、wording.yaml、summary.html.j2）。")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", metavar="级别", help="有问题达到此级别时退出码为 1：error、warning、info、none。")] = "none",
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="批量审核时并行审核的份数（默认 min(4, CPU 数)）。")] = None,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
+    decisions: Annotated[Optional[Path], typer.Option("--decisions", metavar="文件", help="审核决定文件（默认：报告旁的 <报告名>.review.decisions.csv，有则读取）。")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误。")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="逐份报告显示问题条数、大模型情况和用时。")] = False,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Send names and phone numbers to the LLM unmasked.")] = False,
-    author: Annotated[str, typer.Option("--author", help="Author of the Word comments in the annotated .docx.")] = "绩效审核",
-    unit: Annotated[Optional[str], typer.Option("--unit", help="审核单位 signing the 反馈函 (default: 绩效审核组).")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Date of the 反馈函, YYYY-MM-DD or as written (default: today).")] = None,
-    cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges to this file, or replay them from it (keys filtered).")] = None,
-    record: Annotated[str, typer.Option("--record", help="With --cassette: once (record if the file is new, else replay), none (replay only, network off), new_episodes, all (re-record).")] = "once",
+    author: Annotated[str, typer.Option("--author", metavar="署名", help="带批注报告（docx）中批注的作者。")] = "绩效审核",
+    unit: Annotated[Optional[str], typer.Option("--unit", metavar="单位", help="反馈函落款的审核单位（默认：绩效审核组）。")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", metavar="日期", help="反馈函的日期，YYYY-MM-DD 或照写（默认：今天）。")] = None,
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把本次与大模型的往来录制到此文件（不含密钥），或从此文件回放。")] = None,
+    record: Annotated[str, typer.Option("--record", metavar="方式", help="配合 --cassette：once（文件不存在则录制，存在则回放）、none（只回放，不联网）、new_episodes（补录新请求）、all（重新录制）。")] = "once",
 ) -> None:
-    """Review report(s) and write the memo(s).
+    """审核报告并写出审核意见。
 
-    Several files or a folder make a batch: a summary.html and summary.csv are written too, and
-    completions copied between departments' reports are flagged.
-    Exit 0 reviewed; 1 findings at or above --fail-on; 2 an input could not be reviewed.
+    多个文件或一个文件夹为批量审核：另在 -o 文件夹（未给 -o 时为当前文件夹）写出 summary.html、
+    summary.csv 和 summary.xlsx，并标出不同部门报告之间雷同的完成情况、内容完全相同的文件。
+
+    退出码：0 已审核；1 有问题达到 --fail-on 的级别；2 有文件无法审核或选项有误。
     """
-    from reviewer.memo import OutputSpec, check_spec, parse_formats
+    from reviewer.memo import build_spec
     from reviewer.pipeline import Options, rubric_for
 
     if fail_on not in FAIL_ON:
         raise _fail(ConfigError(f"--fail-on 取值应为 {', '.join(FAIL_ON)}，而不是 {fail_on!r}"))
+    paths = list(dict.fromkeys(paths))  # `review a.docx a.docx` is one review, not a batch
+    from_stdin = any(str(p) == STDIN for p in paths)
+    batch = _is_batch(paths)
     try:
-        spec = OutputSpec(formats=parse_formats(fmt), output=output, templates=templates, author=author, unit=unit, date=date)
-        check_spec(spec)
+        if from_stdin and len(paths) > 1:
+            raise ConfigError("“-”（标准输入）只能单独使用，不能与其他文件一起审核")
+        if batch and decisions is not None:
+            raise ConfigError("--decisions 只能用于一份报告；批量审核时自动读取每份报告旁的 .review.decisions.csv")
+        if from_stdin and output is None:
+            output = "-"  # nowhere "next to the input": the memo goes where the report came from
+        spec = build_spec(fmt, output, templates, batch=batch, inputs=[] if from_stdin else paths)
+        spec.author, spec.unit, spec.date = author, unit, date
     except ReviewerError as err:
         raise _fail(err) from None
     options = Options(rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact)
@@ -121,7 +238,12 @@ def run(
     if cassette is not None:
         jobs = 1  # the recorder lives in this process: no worker processes
     with _maybe_cassette(cassette, record):
-        code = _run(paths, options, spec, jobs, fail_on)
+        if not batch:
+            with tempfile.TemporaryDirectory(prefix="reviewer-stdin-") as tmp:
+                path = _read_stdin_or_fail(Path(tmp)) if from_stdin else paths[0]
+                code = _run_one(path, options, spec, decisions, fail_on, quiet, verbose, from_stdin=from_stdin)
+        else:
+            code = _run_many(paths, options, spec, jobs, fail_on, quiet, verbose)
     raise typer.Exit(code)
 
 
@@ -149,27 +271,53 @@ def _maybe_cassette(path: Path | None, record: str):
     return _Guard()
 
 
-def _run(paths: list[Path], options, spec, jobs: int | None, fail_on: str) -> int:
-    from rich.console import Console
+def _read_stdin_or_fail(folder: Path) -> Path:
+    try:
+        return _read_stdin(folder)
+    except ReviewerError as err:
+        raise _fail(err) from None
 
-    from reviewer.batch import run_batch
+
+def _run_one(
+    path: Path, options, spec, decisions: Path | None, fail_on: str, quiet: bool, verbose: bool, from_stdin: bool = False
+) -> int:
+    from reviewer.decisions import with_decisions
+    from reviewer.findings import SEVERITY_RANK
     from reviewer.memo import write_outputs
     from reviewer.pipeline import review_file
 
-    if not _is_batch(paths):
-        path = paths[0]
-        try:
-            review = review_file(path, options)
-            for written in write_outputs(review, path, spec, on_skip=lambda line: typer.echo(line, err=True)):
-                if written != "-":
-                    typer.echo(f"{one_line(path)}: 已写出 {one_line(written)}", err=True)
-        except ReviewerError as err:
-            raise _fail(err) from None
-        ranks = [SEVERITY_RANK[f.severity] for f in review.findings]
-        return _exit_code(False, max(ranks, default=-1), fail_on)
+    label = STDIN if from_stdin else one_line(path)
+    started = time.perf_counter()
+    try:
+        review = review_file(path, options)
+        if decisions is not None or not from_stdin:  # a piped report has no file beside it
+            review = with_decisions(review, path, decisions)
+        written = write_outputs(review, path, spec, on_skip=lambda line: typer.echo(line, err=True))
+    except ReviewerError as err:
+        raise _fail(err) from None
+    if not quiet:
+        for w in written:
+            if w != "-":
+                typer.echo(f"{label}: 已写出 {one_line(w)}", err=True)
+    if verbose:
+        d = review.decisions
+        extra = f"；决定文件 {one_line(d.source)}（新增 {len(d.new)} 条，已解决 {len(d.resolved)} 条）" if d else ""
+        typer.echo(f"{label}: {_counts_line(review)}；大模型：{review.llm.note if not review.llm.ran else review.llm.model}{extra}；用时 {time.perf_counter() - started:.2f} 秒", err=True)
+    ranks = [SEVERITY_RANK[f.severity] for f in review.findings]
+    return _exit_code(False, max(ranks, default=-1), fail_on)
 
+
+def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, quiet: bool, verbose: bool) -> int:
+    from rich.console import Console
+
+    from reviewer.batch import run_batch
+
+    # Many reports: collect cycles again (main() turned the GC off); the modules imported so far
+    # stay out of every scan.
+    gc.freeze()
+    gc.enable()
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    progress = _RichProgress(console)
+    progress = _RichProgress(console, quiet=quiet)
 
     def on_error(line: str) -> None:
         console.print(f"review: 错误: {one_line(line)}", markup=False)
@@ -179,15 +327,20 @@ def _run(paths: list[Path], options, spec, jobs: int | None, fail_on: str) -> in
             paths, options, spec, jobs=jobs, progress=progress, on_error=on_error,
             on_skip=lambda line: console.print(line, markup=False),
         )
-    reviewed = sum(1 for o in result.outcomes if not o.error)
-    where = f"；汇总：{result.summary_files[0]}" if result.summary_files else ""
-    console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{where}", markup=False)
-    return _exit_code(bool(result.failed), result.worst_rank(), fail_on)
+    if verbose:
+        for o in result.outcomes:
+            if o.review is not None and not o.error:
+                console.print(f"{one_line(o.path)}: {_counts_line(o.review)}", markup=False)
+    if not quiet:
+        reviewed = sum(1 for o in result.outcomes if not o.error)
+        where = f"；汇总：{result.summary_files[0]}" if result.summary_files else ""
+        console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{where}", markup=False)
+    return _exit_code(bool(result.failed or result.summary_error), result.worst_rank(), fail_on)
 
 
-@app.command()
-def extract(path: Annotated[Path, typer.Argument(help="Report file (.docx or .doc).")]) -> None:
-    """Print the report as read from the form, as JSON (what the checks will see)."""
+@app.command(cls=_Command, options_metavar="[选项]")
+def extract(path: Annotated[Path, typer.Argument(help="报告文件（.docx 或 .doc）。", metavar="文件")]) -> None:
+    """以 JSON 输出从表单中读到的报告内容（即各项检查所看到的内容）。"""
     from reviewer.ingest import load_report
 
     try:
@@ -197,11 +350,11 @@ def extract(path: Annotated[Path, typer.Argument(help="Report file (.docx or .do
     sys.stdout.write(report.model_dump_json(indent=2) + "\n")
 
 
-@app.command()
+@app.command(cls=_Command, options_metavar="[选项]")
 def schema(
-    of: Annotated[str, typer.Option("--of", help="review: the `--format json` memo; eval: `review eval --format json`.")] = "review",
+    of: Annotated[str, typer.Option("--of", metavar="对象", help="review：`--format json` 审核意见（默认）；eval：`review eval --format json` 的结果。")] = "review",
 ) -> None:
-    """Print the JSON Schema of `review --format json` output (or, with --of eval, of `review eval --format json`)."""
+    """输出 `review --format json` 结果的 JSON Schema（--of eval：`review eval --format json` 的）。"""
     if of == "eval":
         from reviewer.evaluation import EvalResult as model
     elif of == "review":
@@ -211,25 +364,26 @@ def schema(
     sys.stdout.write(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
-@app.command("eval")
+@app.command("eval", cls=_Command, options_metavar="[选项]")
 def eval_(
-    folder: Annotated[Path, typer.Argument(help="Folder of reports, each with <name>.gold.json beside it (format: examples/corpus/README.md).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default) or json (schema: `review schema --of eval`).")] = "table",
-    min_recall: Annotated[Optional[float], typer.Option("--min-recall", help="Exit 1 when the share of expected findings caught is below this (0–1).")] = None,
-    max_false_alarms: Annotated[Optional[int], typer.Option("--max-false-alarms", help="Exit 1 when there are more false alarms (warning/error findings gold neither expects nor accepts).")] = None,
-    max_must_not: Annotated[Optional[int], typer.Option("--max-must-not", help="Exit 1 when more `must_not` entries are violated.")] = None,
-    rubric: Annotated[Optional[Path], typer.Option("--rubric", help="Rubric file (default: the bundled Hunan rubric).")] = None,
+    folder: Annotated[Path, typer.Argument(metavar="文件夹", help="报告文件夹，每份报告旁有 <报告名>.gold.json（格式见 examples/corpus/README.md）。")],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="格式", help="table（默认）或 json（结构见 `review schema --of eval`）。")] = "table",
+    min_recall: Annotated[Optional[float], typer.Option("--min-recall", metavar="R", help="应发现的问题中发现的比例低于此值（0–1）时退出码为 1。")] = None,
+    max_false_alarms: Annotated[Optional[int], typer.Option("--max-false-alarms", metavar="N", help="误报（标注既未预期也未接受的 warning/error 问题）多于此数时退出码为 1。")] = None,
+    max_must_not: Annotated[Optional[int], typer.Option("--max-must-not", metavar="N", help="违反 must_not 的条数多于此数时退出码为 1。")] = None,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
-    cassette: Annotated[Optional[Path], typer.Option("--cassette", help="Record the LLM exchanges of the whole run to this file, or replay them from it.")] = None,
-    record: Annotated[str, typer.Option("--record", help="With --cassette: once, none (replay only), new_episodes, all.")] = "once",
+    cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把整次评测与大模型的往来录制到此文件，或从此文件回放。")] = None,
+    record: Annotated[str, typer.Option("--record", metavar="方式", help="配合 --cassette：once、none（只回放）、new_episodes、all。")] = "once",
 ) -> None:
-    """Measure accuracy: review every report in FOLDER that has a gold annotation and score the findings.
+    """衡量准确度：审核文件夹中每份有标注（gold）的报告，并与标注比对。
 
-    Prints, per report and in total: expected findings caught, `must_not` entries violated, false
-    alarms (listed, so a person can label them), target verdicts and score statuses agreeing with
-    gold. Exit 0; 1 when a threshold given is missed; 2 when the folder or a gold file is unusable.
+    逐份和合计输出：应发现的问题发现了多少、违反 must_not 的条数、误报（逐条列出，供人工标注）、
+    定量目标结论和评分状态与标注一致的比例。
+
+    退出码：0 完成；1 未达到所给阈值；2 文件夹或标注文件无法使用。
     """
     from rich.console import Console
 
@@ -267,17 +421,72 @@ def eval_(
     raise typer.Exit(1 if missed else 0)
 
 
-@app.command()
+@app.command(cls=_Command, options_metavar="[选项]")
 def codes() -> None:
-    """List the finding codes (a public contract: filter on them in CI)."""
-    from reviewer.findings import CODES
+    """列出问题代码及其含义（代码是公开约定，可在 CI 中按代码筛选）。"""
+    from reviewer.findings import CODES, code_meanings_zh
 
-    for code, meaning in CODES.items():
-        typer.echo(f"{code:36} {meaning}")
+    meanings = code_meanings_zh()
+    for code in CODES:
+        typer.echo(f"{code:36} {meanings.get(code, CODES[code])}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+@decisions_app.command("init", cls=_Command, options_metavar="[选项]")
+def decisions_init(
+    path: Annotated[Path, typer.Argument(help="报告文件（.docx 或 .doc）。", metavar="文件")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="文件", help="决定文件（默认：报告旁的 <报告名>.review.decisions.csv）。")] = None,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="不调用大模型（与之后 review 的设置保持一致，问题编号才对得上）。")] = False,
+) -> None:
+    """审核报告，写出决定文件（UTF-8 带 BOM 的 CSV，可直接用 Excel 打开）。
+
+    列：编号、严重程度、指标、问题、决定（采纳 / 不采纳 / 待定）、备注。文件已存在时保留其中的决定：
+    仍存在的问题沿用原决定，新问题记为“待定”，已不存在的问题保留在文件末尾。
+    """
+    from reviewer.decisions import decisions_csv, decisions_path, read_decisions, rows_for
+    from reviewer.memo.atomic import write_atomic
+    from reviewer.memo.outputs import is_protected, OutputSpec
+    from reviewer.pipeline import Options, review_file
+
+    target = output or decisions_path(path)
+    try:
+        if is_protected(target, path, OutputSpec(formats=[])):
+            raise ConfigError(f"{one_line(target)}: 输出会覆盖输入文件，已停止")
+        review = review_file(path, Options(rubric_path=rubric, llm_enabled=not no_llm))
+        previous = read_decisions(target) if target.is_file() else None
+        rows = rows_for(review, previous)
+        write_atomic(target, decisions_csv(rows))
+    except ReviewerError as err:
+        raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(ConfigError(f"{one_line(target)}: 无法写出：{exc.strerror or exc}")) from None
+    kept = sum(1 for d in rows if d.decision != "待定")
+    typer.echo(f"{one_line(path)}: 已写出 {one_line(target)}（{len(review.findings)} 条问题；沿用原决定 {kept} 条）", err=True)
+
+
+def main() -> None:  # pragma: no cover - console entry point (tested through subprocesses)
+    """The `review` command. A review process imports ~100 pydantic models and compiled patterns,
+    reviews one report and exits: the cyclic GC would only re-scan those objects while importing,
+    and the interpreter's teardown would only free them — together about a sixth of a --no-llm
+    review's CPU time. So the GC is off (a batch turns it back on) and the process ends with
+    os._exit once stdout and stderr are flushed; every file was already written and closed."""
+    gc.disable()
+    try:
+        app()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):  # `review - | head`: the reader left
+        code = code or 1
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,9 +16,10 @@ Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 SEVERITY_LABEL: dict[str, str] = {"error": "错误", "warning": "存疑", "info": "无法核实"}
 
-# code → what it means (English, for the README and `review codes`)
+# code → what it means (English, for the README; `review codes` shows data/codes.zh.yaml)
 CODES: dict[str, str] = {
     "input.unreadable": "a part of the form could not be found or read",
+    "input.duplicate_file": "the file is byte-for-byte the same as another file of the batch (reviewed once)",
     "table.sum_mismatch": "a total in a money table is not the sum of its parts",
     "score.exceeds_max": "a self-score is above the indicator's points",
     "score.total_mismatch": "points or self-scores do not add up to the stated total/subtotal",
@@ -47,6 +48,8 @@ CODES: dict[str, str] = {
 
 
 class Finding(BaseModel):
+    # Stable across runs and resubmissions (reviewer.finding_ids); "" until the review assigns it.
+    id: str = ""
     code: str
     severity: Severity
     message: str  # Chinese, ready to paste into feedback
@@ -79,3 +82,13 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
         )
 
     return sorted(findings, key=key)
+
+
+def code_meanings_zh() -> dict[str, str]:
+    """code → its meaning in Chinese, from data/codes.zh.yaml (what `review codes` shows)."""
+    from pathlib import Path
+
+    from reviewer.yamlio import load_yaml
+
+    path = Path(__file__).parent / "data" / "codes.zh.yaml"
+    return {str(k): str(v) for k, v in (load_yaml(path.read_text(encoding="utf-8")) or {}).items()}

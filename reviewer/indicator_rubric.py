@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewer.rubric import RUBRIC_DIR, Grade, RubricError, norm_name
+from reviewer.yamlio import load_yaml
 
 Comparator = Literal[">=", "<=", "="]
 
@@ -91,7 +92,7 @@ class IndicatorRubric(_Strict):
 def _load(path: str, stamp: float) -> IndicatorRubric:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = load_yaml(p.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RubricError(f"{p}: cannot read the rubric file ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:

@@ -17,6 +17,7 @@ from reviewer import __version__
 from reviewer.checks import run_checks
 from reviewer.checks.rescore import PENDING_PREFIX, pending_finding
 from reviewer.conclusion import score_range
+from reviewer.finding_ids import assign_ids
 from reviewer.findings import Finding, sort_findings
 from reviewer.indicator_rubric import IndicatorRubric, load_indicator_rubric
 from reviewer.ingest import load_report
@@ -159,7 +160,7 @@ def exceeding_points_wrong(indicators: list[IndicatorResult], findings: list[Fin
 
 
 def review_report(report: Report, options: Options, rubric: Rubric | None = None) -> Review:
-    from reviewer.llm import LLMConfig, judge_report  # the network layer loads only when a review runs
+    from reviewer.llm.config import LLMConfig
 
     rubric = rubric or rubric_for(options)
     findings = unread_findings(report)
@@ -171,14 +172,21 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
         model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
         **options.llm_overrides,
     )
-    llm_verdicts, llm_findings, llm_run = judge_report(report, rule_verdicts, config)
+    if config.usable:
+        from reviewer.llm import judge_report  # the network layer loads only when the judge runs
+
+        llm_verdicts, llm_findings, llm_run = judge_report(report, rule_verdicts, config)
+    else:
+        from reviewer.llm.skipped import not_run
+
+        llm_verdicts, llm_findings, llm_run = not_run(report, config.not_usable_note or "", config)
 
     findings = merge_same_place(findings + check_findings + narrative_findings + llm_findings)
     indicators, findings = supported_by_targets(indicators, target_supported_rows(report, rule_verdicts), report, findings)
     indicators = exceeding_points_wrong(doubt_unsupported(indicators, findings), findings, report)
     return Review(
         report=report,
-        findings=sort_findings(findings),
+        findings=assign_ids(sort_findings(findings), report),
         indicators=indicators,
         score_range=score_range(report.score_view(), indicators, lambda s: g.name if (g := (national or rubric).grade_for(s)) else ""),
         verdicts=rule_verdicts + llm_verdicts,

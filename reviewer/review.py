@@ -86,6 +86,38 @@ class LLMRun(BaseModel):
     completion_tokens: int = 0
 
 
+DecisionValue = Literal["采纳", "不采纳", "待定"]
+DECISION_VALUES: tuple[str, ...] = ("采纳", "不采纳", "待定")
+
+
+class Decision(BaseModel):
+    """A reviewer's decision on one finding, as read from the decisions file."""
+
+    id: str
+    decision: DecisionValue = "待定"
+    note: str = ""
+    # As last written to the file, to name a finding that is no longer raised.
+    severity: str = ""
+    indicator: str = ""
+    message: str = ""
+
+
+class Decisions(BaseModel):
+    """The decisions file applied to this review (reviewer.decisions)."""
+
+    source: str  # the file read
+    by_id: dict[str, Decision] = Field(default_factory=dict)  # for findings raised in this review
+    resolved: list[Decision] = Field(default_factory=list)  # in the file, no longer raised
+    new: list[str] = Field(default_factory=list)  # ids raised now and absent from the file
+
+    @property
+    def any_decided(self) -> bool:
+        return any(d.decision != "待定" for d in self.by_id.values()) or any(d.decision != "待定" for d in self.resolved)
+
+    def of(self, finding_id: str) -> Decision | None:
+        return self.by_id.get(finding_id)
+
+
 class ScoreRange(BaseModel):
     """The 核定分 a reviewer could propose, from the indicator statuses (reviewer.conclusion).
 
@@ -115,3 +147,19 @@ class Review(BaseModel):
     rubric: str = ""  # rubric file name + version
     score_range: ScoreRange | None = None  # None when the report has no 评分表
     tool_version: str = ""
+    decisions: Decisions | None = None
+
+
+def department_view(review: Review) -> Review:
+    """What the department may see: once the reviewer has decided anything, only the findings
+    they accepted (and the follow-up questions of rows that still have one)."""
+    d = review.decisions
+    if d is None or not d.any_decided:
+        return review
+    accepted = [f for f in review.findings if (x := d.of(f.id)) is not None and x.decision == "采纳"]
+    rows = {(f.location.table, f.location.row) for f in accepted}
+    targets = {t.index: (t.location.table, t.location.row) for t in review.report.targets}
+    verdicts = [
+        v if targets.get(v.target_index) in rows else v.model_copy(update={"follow_up": ""}) for v in review.verdicts
+    ]
+    return review.model_copy(update={"findings": accepted, "verdicts": verdicts})

@@ -27,11 +27,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-import reviewer
 from reviewer.errors import ConfigError
 from reviewer.model import MONEY_COLUMNS
+from reviewer.resources import bundled
+from reviewer.yamlio import load_yaml
 
-RUBRIC_DIR = Path(reviewer.__file__).resolve().parent.parent / "rubric"
+RUBRIC_DIR = bundled("rubric")  # top-level rubric/ in a checkout, package data in a wheel
 DEFAULT_RUBRIC = RUBRIC_DIR / "hunan-dept-overall-2021.yaml"
 
 
@@ -409,7 +410,7 @@ def load_rubric(path: Path | None = None) -> Rubric:
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricError(f"{shown}: cannot read the rubric ({exc})") from exc
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

@@ -76,6 +76,16 @@ def test_batch_dir_memos_errors_summary_and_copy_flags(batch_dir: Path, tmp_path
     assert by_file["quweiban.docx"]["自评得分"] == "99"
     html = (out / "summary.html").read_text(encoding="utf-8")
     assert all(name in html for name in by_file)
+    # What a 科长 reads: a chart per reviewed report, grade counts, links to the HTML memos, the
+    # reports with most points at stake first and the unreadable file last.
+    assert html.count('<svg class="bar"') == 3 and "<script" not in html.split("<table class=\"batch\"")[0]
+    assert '<table class="grades">' in html and "按有据得分" in html
+    assert all(f'href="{stem}.review.html"' in html for stem in good)
+    stakes = [float(r["涉及分值"] or 0) for r in rows]
+    assert [r["文件"] for r in rows][-1] == "corrupt.docx" and stakes[:-1] == sorted(stakes[:-1], reverse=True)
+    assert by_file["quweiban.docx"]["表式"] == "hunan-dept-overall"
+    worst = by_file["quweiban.docx"]["主要问题"]
+    assert worst.startswith("【存疑】评分表“经济效益”")  # 15 points at stake before 5-point rows
 
     flags = {}
     for stem in good:
@@ -96,7 +106,11 @@ def test_batch_of_files_default_writes_next_to_inputs(batch_dir: Path, tmp_path:
     proc = run_review(*files, "--jobs", "1", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (batch_dir / "quweiban.review.md").is_file() and (batch_dir / "zhengfuban.review.md").is_file()
-    assert (batch_dir / "summary.csv").is_file() and (batch_dir / "summary.html").is_file()
+    assert (batch_dir / "quweiban.review.html").is_file()  # a batch writes html too: the summary links to it
+    # The summary goes to the current folder, never to a folder worked out from the inputs.
+    assert (tmp_path / "summary.csv").is_file() and (tmp_path / "summary.html").is_file()
+    assert not (batch_dir / "summary.csv").exists()
+    assert 'href="reports/quweiban.review.html"' in (tmp_path / "summary.html").read_text(encoding="utf-8")
 
 
 def test_missing_file_in_a_batch_is_one_line_and_others_still_written(tmp_path: Path):
@@ -153,3 +167,38 @@ def test_output_names_never_collide(tmp_path: Path):
     names = output_names(files, spec)
     assert len(set(names)) == 3 and names[0] == "x"
     assert output_names(files, OutputSpec(formats=["md"])) == ["x", "x", "x-doc"]  # next to inputs: a/ and b/ differ
+
+
+def test_identical_files_are_flagged_and_reviewed_once(tmp_path: Path, monkeypatch):
+    from reviewer import pipeline
+    from reviewer.batch import run_batch
+    from reviewer.memo import build_spec
+
+    for name in ("a.docx", "b.docx", "c.docx"):
+        (tmp_path / name).write_bytes(SEED_DOCX.read_bytes())
+    other = altered_copy(tmp_path / "d.docx", {"99分": "95分"})  # same department, different bytes
+    reviewed: list[str] = []
+    real = pipeline.review_file
+
+    def counting(path, options):
+        reviewed.append(Path(path).name)
+        return real(path, options)
+
+    monkeypatch.setattr(pipeline, "review_file", counting)
+    files = [tmp_path / n for n in ("a.docx", "b.docx", "c.docx")] + [other]
+    spec = build_spec("json", str(tmp_path / "out"), batch=True, inputs=files)
+    result = run_batch(files, pipeline.Options(llm_enabled=False), spec, jobs=1)
+    assert not result.failed
+    assert sorted(reviewed) == ["a.docx", "d.docx"]
+
+    dup = {}
+    for stem in ("a", "b", "c", "d"):
+        data = json.loads((tmp_path / "out" / f"{stem}.review.json").read_text(encoding="utf-8"))
+        assert data["report"]["source"] == f"{stem}.docx"
+        dup[stem] = [f for f in data["findings"] if f["code"] == "input.duplicate_file"]
+    assert dup["d"] == []
+    for stem, others in (("a", "b.docx、c.docx"), ("b", "a.docx、c.docx"), ("c", "a.docx、b.docx")):
+        (f,) = dup[stem]
+        assert f"本文件（{stem}.docx）" in f["message"] and others in f["message"]
+    summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8-sig")
+    assert summary.count("重复提交") == 3

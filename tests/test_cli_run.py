@@ -57,7 +57,7 @@ def test_dash_prints_to_stdout(seed: Path, tmp_path: Path):
         (["--format", "docx", "-o", "-"], "只能输出文本格式"),
         (["--templates", "nope"], "模板文件夹不存在"),
         (["--fail-on", "fatal"], "--fail-on"),
-        (["--format", "docx", "-o", "report.docx"], "覆盖原文件"),
+        (["--format", "docx", "-o", "report.docx"], "覆盖输入文件"),
     ],
 )
 def test_option_errors_are_one_line_exit_2(seed: Path, tmp_path: Path, args: list[str], problem: str):

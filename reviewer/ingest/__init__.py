@@ -15,6 +15,16 @@ from reviewer.model import Report
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and encrypted .docx
 CONVERTIBLE = {".doc", ".wps", ".rtf", ".odt"}
+# What departments send instead of the Word report, and what the reviewer should ask for.
+ASK_FOR_DOCX = "请向部门索取自评报告的 Word 原件（.docx）"
+WRONG_KIND = {
+    ".pdf": f"这是 PDF 文件，表格无法可靠读回：{ASK_FOR_DOCX}",
+    ".ofd": f"这是 OFD 版式文件，表格无法读回：{ASK_FOR_DOCX}",
+    ".xls": f"这是 Excel 表格，不是自评报告：{ASK_FOR_DOCX}",
+    ".xlsx": f"这是 Excel 表格，不是自评报告：{ASK_FOR_DOCX}",
+    ".et": f"这是 WPS 表格，不是自评报告：{ASK_FOR_DOCX}",
+}
+WPS_HINT = "WPS 文字文件请部门用“另存为”存成 Word 文档（.docx）后提交"
 
 __all__ = ["load_report", "load_body", "InputError"]
 
@@ -31,6 +41,8 @@ def _check_file(path: Path) -> bytes:
         raise InputError(path, f"无法读取文件：{exc.strerror or exc}") from exc
     if not head:
         raise InputError(path, "文件为空（0 字节）")
+    if path.suffix.lower() in WRONG_KIND:
+        raise InputError(path, WRONG_KIND[path.suffix.lower()])
     return head
 
 
@@ -49,6 +61,15 @@ def load_body(path: Path) -> Body:
 
 def load_report(path: str | Path) -> Report:
     path = Path(path)
+    if path.suffix.lower() == ".wps":
+        try:
+            return _load_report(path)
+        except InputError as err:
+            raise InputError(path, f"{err.problem}；{WPS_HINT}") from err
+    return _load_report(path)
+
+
+def _load_report(path: Path) -> Report:
     body = load_body(path)
     if not body.grids and not any(p.text.strip() for p in body.paragraphs):
         raise InputError(path, "文档为空：没有正文也没有表格")

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from reviewer.errors import ConfigError
 from reviewer.ingest.docx_grid import Body
 from reviewer.numbers import squash
+from reviewer.yamlio import load_yaml
 
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "data" / "layouts"
 
@@ -90,7 +91,7 @@ def load_layouts(directory: Path = LAYOUT_DIR) -> tuple[Layout, ...]:
     layouts = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
             layouts.append(Layout.model_validate(data))
         except (OSError, yaml.YAMLError) as exc:
             raise LayoutError(f"{path}: {exc}".splitlines()[0]) from exc

@@ -10,6 +10,15 @@ judge (judge_report), errors.
 """
 
 from reviewer.llm.config import LLMConfig
-from reviewer.llm.judge import judge_report
 
 __all__ = ["LLMConfig", "judge_report"]
+
+
+def __getattr__(name: str):
+    # judge_report (and the SDK, cache and schema under it) loads on first use: a review with the
+    # judge off never needs it.
+    if name == "judge_report":
+        from reviewer.llm.judge import judge_report
+
+        return judge_report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

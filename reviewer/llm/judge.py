@@ -10,18 +10,22 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reviewer.findings import Finding
 from reviewer.llm.cache import Cache, cache_key
-from reviewer.llm.client import Answer, ChatClient, scrub
 from reviewer.llm.config import LLMConfig
 from reviewer.llm.errors import LLMError
 from reviewer.llm.prompts import as_data, prompt_version, render
 from reviewer.llm.redact import Redactor
 from reviewer.llm.schema import VERDICT_LABEL, RowJudgement, schema_text
+from reviewer.llm.skipped import not_run
 from reviewer.llm.verify import QuoteVerifier, instruction_spans
 from reviewer.model import Report, TargetRow
 from reviewer.review import Clause, LLMRun, TargetVerdict
+
+if TYPE_CHECKING:
+    from reviewer.llm.client import Answer
 
 log = logging.getLogger("reviewer.llm")
 
@@ -50,15 +54,6 @@ class _Counts:
     cached_modes: list[str] = field(default_factory=list)
 
 
-def not_run(report: Report, note: str, config: LLMConfig | None = None) -> tuple[list[TargetVerdict], list[Finding], LLMRun]:
-    verdicts = [
-        TargetVerdict(target_index=row.index, by="llm", verdict="not_checked", status_note=note)
-        for row in report.targets
-    ]
-    run = LLMRun(ran=False, note=note, model=config.model if config else "", base_url=config.base_url if config else "")
-    return verdicts, [], run
-
-
 def _row_user_prompt(row: TargetRow, clauses: list[str], red: Redactor, schema: str | None) -> str:
     return render(
         "row.j2",
@@ -77,6 +72,9 @@ def judge_report(
     note = config.not_usable_note
     if note is not None:
         return not_run(report, note, config)
+
+    # The openai SDK (a third of a --no-llm review's time) loads only when the judge really runs.
+    from reviewer.llm.client import Answer, ChatClient, scrub
 
     version = prompt_version()
     cache = Cache(config.cache_path)

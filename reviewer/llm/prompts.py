@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jinja2
 
-import reviewer
+from reviewer.resources import bundled
 
-PROMPTS_DIR = Path(reviewer.__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = bundled("prompts")  # top-level prompts/ in a checkout, package data in a wheel
 
 # Markers that delimit report text in row.j2; removed from the data so it cannot close the block.
 DATA_MARKERS = ("<<<", ">>>")

@@ -4,7 +4,13 @@
     html  self-contained, printable HTML    render.render_html
     docx  the submitted file, commented     docx_comments.annotate (the department's view)
     json  the full Review (`review schema`) Review.model_dump_json
+    xlsx  findings and 评分表 for Excel      xlsx.review_workbook
     letter the 反馈函 for the department     letter.render_letter
+
+The department's outputs (docx, letter) carry only the accepted findings once the reviewer has
+decided any (review.department_view); the internal memo shows every finding with its decision.
+
+Where each goes is decided by outputs.py (the -o rules).
 """
 
 from __future__ import annotations
@@ -12,52 +18,23 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from reviewer.errors import ConfigError, InputError, one_line
 from reviewer.memo.atomic import write_atomic
+from reviewer.memo.outputs import (
+    SUFFIX,
+    TEXT_FORMATS,
+    OutputSpec,
+    build_spec,
+    check_spec,
+    fit_name,
+    is_protected,
+    output_path,
+    parse_formats,
+)
 from reviewer.memo.render import render_html, render_markdown
-from reviewer.review import Review
-
-SUFFIX = {"md": ".review.md", "html": ".review.html", "docx": ".review.docx", "json": ".review.json", "letter": ".反馈函.docx"}
-BINARY_FORMATS = ("docx", "letter")
-TEXT_FORMATS = ("md", "html", "json")
-
-
-@dataclass
-class OutputSpec:
-    """Where and how to write: formats, `output` (None = next to the input, "-" = stdout, else a
-    file or folder), an optional template folder, and whether several inputs share `output`."""
-
-    formats: list[str]
-    output: str | None = None
-    templates: Path | None = None
-    multiple: bool = False
-    author: str = "绩效审核"  # Word comments' author (annotated .docx)
-    unit: str | None = None  # 审核单位 signing the 反馈函
-    date: str | None = None  # the 反馈函's date (default today)
-
-    @property
-    def to_stdout(self) -> bool:
-        return self.output == "-"
-
-
-def parse_formats(text: str) -> list[str]:
-    formats = list(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in SUFFIX]
-    if unknown or not formats:
-        raise ConfigError(f"未知的输出格式 {', '.join(unknown) or text!r}（可选：{', '.join(SUFFIX)}）")
-    return formats
-
-
-def check_spec(spec: OutputSpec) -> None:
-    """Reject impossible combinations before any file is reviewed."""
-    parse_formats(",".join(spec.formats))
-    if spec.to_stdout and any(f in BINARY_FORMATS for f in spec.formats):
-        raise ConfigError("-o - 只能输出文本格式（md、html、json）；.docx 和反馈函请用 -o 指定文件夹")
-    if spec.templates is not None and not spec.templates.is_dir():
-        raise ConfigError(f"模板文件夹不存在：{spec.templates}")
+from reviewer.review import Review, department_view
 
 
 def render(review: Review, fmt: str, templates: Path | None = None) -> str:
@@ -84,16 +61,6 @@ def annotated_docx(review: Review, source: Path, author: str = "绩效审核", t
     return annotate(source, notes_for(review, templates), author).data
 
 
-def output_path(source: Path, fmt: str, spec: OutputSpec, name: str | None = None) -> Path:
-    name = (name or source.stem) + SUFFIX[fmt]
-    if spec.output is None:
-        return source.with_name(name)
-    out = Path(spec.output)
-    if spec.multiple or len(spec.formats) > 1 or out.is_dir() or spec.output.endswith(("/", "\\")):
-        return out / name
-    return out
-
-
 def write_outputs(
     review: Review, source: Path, spec: OutputSpec, name: str | None = None, on_skip: Callable[[str], None] | None = None
 ) -> list[str]:
@@ -113,18 +80,22 @@ def write_outputs(
             written.append("-")
             continue
         path = output_path(source, fmt, spec, name)
-        if path.resolve() == source.resolve():
-            raise ConfigError(f"{path}: 输出会覆盖原文件，已停止（原文件从不修改）")
+        if is_protected(path, source, spec):
+            raise ConfigError(f"{one_line(path)}: 输出会覆盖输入文件，已停止（输入文件从不修改）")
         if fmt == "docx":
             try:
-                data: str | bytes = annotated_docx(review, source, spec.author, spec.templates)
+                data: str | bytes = annotated_docx(department_view(review), source, spec.author, spec.templates)
             except InputError as err:
                 skipped.append((path, err))
                 continue
         elif fmt == "letter":
             from reviewer.memo.letter import render_letter
 
-            data = render_letter(review, spec.templates, spec.unit, spec.date)
+            data = render_letter(department_view(review), spec.templates, spec.unit, spec.date)
+        elif fmt == "xlsx":
+            from reviewer.memo.xlsx import review_workbook  # openpyxl loads only when asked for
+
+            data = review_workbook(review)
         else:
             data = render(review, fmt, spec.templates)
         write_atomic(path, data)

@@ -20,6 +20,7 @@ from reviewer.errors import ConfigError
 from reviewer.findings import SEVERITY_RANK, Finding, sort_findings
 from reviewer.model import Location, ScoreRow, TargetRow
 from reviewer.review import IndicatorResult, Review
+from reviewer.yamlio import load_yaml
 
 TEMPLATES = Path(__file__).parent / "templates"
 WORDING_FILE = "wording.yaml"
@@ -58,7 +59,7 @@ def _wording(folder: str) -> dict:
         path = base / WORDING_FILE if base is not None else None
         if path is not None and path.is_file():
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                data = load_yaml(path.read_text(encoding="utf-8")) or {}
             except yaml.YAMLError as exc:
                 raise ConfigError(f"{path}: YAML 有误：{exc}") from exc
             if not isinstance(data, dict) or not isinstance(data.get("causes"), list):

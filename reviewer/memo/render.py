@@ -52,6 +52,13 @@ def _show_bidi(value: object) -> object:
     return Markup(shown) if isinstance(value, Markup) else shown
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except RuntimeError:  # no private temp folder can be made: compile every time
+        return None
+
+
 @lru_cache(maxsize=8)
 def _env(folder: str, html: bool) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
@@ -62,6 +69,9 @@ def _env(folder: str, html: bool) -> jinja2.Environment:
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
+        # Compiled templates are kept between processes (jinja's per-user 0700 folder in the temp
+        # dir, checked for ownership; keyed by template source): compiling took ~0.15 s per run.
+        bytecode_cache=_bytecode_cache(),
         autoescape=html,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -107,5 +117,5 @@ def render_html(review: Review | Memo, templates: Path | None = None) -> str:
     return _render("memo.html.j2", templates, True, memo=memo, review=memo.review, report=memo.report, s=memo.summary)
 
 
-def render_summary_html(rows: list, failures: list, templates: Path | None = None, title: str = "") -> str:
-    return _render("summary.html.j2", templates, True, rows=rows, failures=failures, title=title)
+def render_summary_html(rows: list, failures: list, templates: Path | None = None, title: str = "", grades: list | None = None) -> str:
+    return _render("summary.html.j2", templates, True, rows=rows, failures=failures, title=title, grades=grades or [])

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from reviewer.yamlio import load_yaml
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PHRASES_FILE = DATA_DIR / "stock_phrases.yaml"
 SCORE_MAP_FILE = DATA_DIR / "score_evidence.yaml"
@@ -57,7 +59,7 @@ def _longest_first(words) -> tuple[str, ...]:
 
 def _load_yaml(path: Path) -> dict:
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = load_yaml(fh)
     if not isinstance(data, dict):
         raise ValueError(f"{path.name}: expected a mapping at the top level")
     return data
