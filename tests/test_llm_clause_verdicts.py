@@ -133,6 +133,18 @@ def test_disagreement_only_when_the_judges_point_opposite_ways(tmp_path, llm, ru
         (f,) = flagged
         assert f.severity == severity and f.source == "llm"
         assert "llm.disagrees_with_rules" in verdicts[0].flags
+        assert f.location == report.targets[0].completion.location
+        assert f.message.startswith("第1个定量目标（数量指标）规则与模型的判断不一致，请人工核定。")
+        if quotes:
+            assert f"引文：“{DRAFTS}”）" in f.found
+
+
+def test_rules_that_did_not_check_the_row_never_disagree(tmp_path):
+    rule = [TargetVerdict(target_index=0, by="rules", verdict="not_checked",
+                          clauses=[Clause(text="发表文稿10篇以上", span=(0, 0), outcome="not_met")])]
+    server = FakeServer(lambda body, n: ok(answer(("发表文稿10篇以上", "evidenced", [DRAFTS]))))
+    _, findings, _ = judge_report(llm_seed.seed_report([ROW]), rule, config(server, tmp_path))
+    assert not [f for f in findings if f.code == "llm.disagrees_with_rules"]
 
 
 def test_a_vague_answer_is_an_info_from_the_model(tmp_path):
@@ -141,6 +153,7 @@ def test_a_vague_answer_is_an_info_from_the_model(tmp_path):
     verdicts, findings, _ = judge_report(report, [], config(FakeServer(lambda body, n: reply), tmp_path))
     (f,) = [f for f in findings if f.code == "completion.vague"]
     assert (f.severity, f.source) == ("info", "llm")
+    assert f.message.startswith("第1个定量目标（数量指标）：")
     assert "completion.vague" in verdicts[0].flags
     verdicts, findings, _ = judge_report(report, [], config(FakeServer(lambda body, n: ok(answer(("发表文稿10篇以上", "not_evidenced", [])))), tmp_path / "b"))
     assert not [f for f in findings if f.code == "completion.vague"]
@@ -164,6 +177,17 @@ def test_many_unverified_quotes_list_three_and_count_them_all(tmp_path):
     assert all(f"“{q}”" in f.message for q in invented[:3]) and f"“{invented[3]}”" not in f.message
     assert "等4处" in f.message
     assert f.found == invented[0]
+    assert f.message.startswith("第1个定量目标（数量指标）：")
+    assert "已将“发表文稿10篇以上”由" in f.message and "，“对策建议和调研成果”由" in f.message
+    assert f.message.endswith("。") and not f.message.endswith("。。")
+
+
+def test_three_unverified_quotes_are_listed_without_a_count(tmp_path):
+    invented = [f"全年发表文稿{n}篇" for n in (20, 30, 40)]
+    reply = answer(("发表文稿10篇以上", "evidenced", invented[:2]), ("对策建议和调研成果", "evidenced", invented[2:]))
+    _, findings, _ = judge_report(llm_seed.seed_report([ROW]), [], config(FakeServer(lambda body, n: ok(reply)), tmp_path))
+    (f,) = [f for f in findings if f.code == "llm.unverified_quote"]
+    assert all(f"“{q}”" in f.message for q in invented) and "等3处" not in f.message
 
 
 def test_a_clause_not_found_in_the_target_has_no_span(tmp_path):
