@@ -117,3 +117,55 @@ def test_a_copy_of_two_fields_names_both_past_a_blank_one():
     assert first.expected == "时效指标的完成情况、年度总体运行情况及取得的成绩"
     assert "完成情况与“时效指标的完成情况”" in first.message and "列）、“年度总体运行情况及取得的成绩”" in first.message
     assert "约100%的文字一致" in first.message
+
+
+# --- edges the mutation run showed ---------------------------------------------------------------
+
+FILL = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"
+
+
+def codes_of(completion: str, overall: str = "全年工作有序开展。") -> dict:
+    _, found = answer_findings(completion, overall)
+    return found
+
+
+def test_a_copied_sentence_after_short_and_unrelated_ones_is_found_and_cited():
+    completion = f"完成了。{FILL[:10]}。前缀{LONG}。"
+    f = codes_of(completion, overall=f"综述：{LONG}。其他。")["completion.copied"]
+    assert f.source == "rules"
+    assert f.location.span[0] == completion.index("前缀")  # the sentence, matched from its start
+
+
+def test_a_phrase_three_times_counts_three_times():
+    # 12 of 27 characters are stock phrases (0.44): vague; counting two of the three would give 0.30
+    completion = "圆满完成" + FILL[:5] + "圆满完成" + FILL[5:10] + "圆满完成" + FILL[10:15]
+    assert "completion.vague" in codes_of(completion)
+
+
+def test_exactly_35_percent_stock_phrases_is_vague():
+    phrases = ["圆满完成", "全面实现", "顺利完成", "全面完成", "有效确保", "圆满完成", "全面实现"]  # 28 of 80
+    completion = "".join(p + (FILL * 3)[i * 7 : i * 7 + 7] for i, p in enumerate(phrases)) + FILL[:3]
+    assert len(completion) == 80
+    assert "completion.vague" in codes_of(completion)
+
+
+def test_exactly_half_the_targets_words_is_reported_as_a_share():
+    completion = "办公室内刊" + FILL[:5] + "对策建议和" + FILL[5:10]
+    f = codes_of(completion)["completion.restates_target"]
+    assert f.source == "rules"
+    assert "约50%的文字与绩效目标相同" in f.message
+
+
+def test_a_run_from_the_very_start_of_the_target_counts():
+    completion = FILL[:6] + TARGET[:7] + FILL[6:18]
+    assert TARGET[:7] == "全年编辑《区委"  # 6 characters besides the bracket
+    assert "completion.restates_target" in codes_of(completion)
+
+
+def test_the_quoted_run_is_cut_of_its_punctuation():
+    f = codes_of(FILL[:6] + "，形成一批有深度、有参考价值" + FILL[6:18])["completion.restates_target"]
+    assert f.found[0] not in "，。；、 " and f.found[-1] not in "，。；、 "
+
+
+def test_one_character_is_an_answer_not_an_empty_cell():
+    assert "completion.empty" not in codes_of("好")
