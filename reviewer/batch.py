@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from reviewer.budget import BudgetExceeded, budget_memory_mb, budget_seconds, in_process, run_bounded
 from reviewer.decisions import with_decisions
 from reviewer.errors import ReviewerError, one_line
 from reviewer.finding_ids import assign_ids
@@ -125,22 +126,67 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)  # one line per format not written (write_outputs)
 
 
+def _over_budget(path: Path, what: str) -> str:
+    return one_line(f"{path}: {what}，已停止处理该文件（其他文件照常审核）")
+
+
 def review_one(path: Path, options) -> Outcome:
     from reviewer.pipeline import review_file
 
+    _warm_review(options)
     try:
-        return Outcome(path, review=review_file(path, options))
+        return Outcome(path, review=run_bounded(review_file, path, options))
     except ReviewerError as err:
         return Outcome(path, error=str(err))
+    except BudgetExceeded:
+        return Outcome(path, error=_over_budget(path, f"审核超过 {budget_seconds():g} 秒的时限"))
+    except MemoryError:
+        return Outcome(path, error=_over_budget(path, f"审核所需内存超过 {budget_memory_mb():g} MB 的上限"))
     except Exception as exc:  # a bug on one file must not cost the batch the other files
         return Outcome(path, error=one_line(f"{path}: 内部错误（请报告此文件）：{type(exc).__name__}: {exc}"))
 
 
-def write_one(outcome: Outcome, spec: OutputSpec, name: str) -> Outcome:
+def _warm_review(options) -> None:
+    """Load once in this worker what every review loads (the LLM client's modules, the rubric), so
+    each file's forked child (run_bounded) starts with them instead of importing them again."""
+    import reviewer.llm  # noqa: F401
+    from reviewer.pipeline import rubric_for
+
     try:
-        outcome.written = write_outputs(outcome.review, outcome.path, spec, name=name, on_skip=outcome.skipped.append)
+        rubric_for(options)
+    except ReviewerError:
+        pass  # the review reports it
+
+
+def _warm_writers(spec: OutputSpec) -> None:
+    """The same for the writers: python-docx and the compiled templates."""
+    import reviewer.memo.docx_comments  # noqa: F401
+    from reviewer.memo.render import _env
+
+    for html in (False, True):
+        try:
+            env = _env(str(spec.templates or ""), html)
+            for name in ("memo.md.j2", "memo.html.j2"):
+                env.get_template(name)
+        except Exception:  # a broken template is reported by the write itself
+            pass
+
+
+def _write(review: Review, path: Path, spec: OutputSpec, name: str) -> tuple[list[str], list[str]]:
+    skipped: list[str] = []
+    return write_outputs(review, path, spec, name=name, on_skip=skipped.append), skipped
+
+
+def write_one(outcome: Outcome, spec: OutputSpec, name: str) -> Outcome:
+    _warm_writers(spec)
+    try:
+        outcome.written, outcome.skipped = run_bounded(_write, outcome.review, outcome.path, spec, name)
     except ReviewerError as err:
         outcome.error = str(err)
+    except BudgetExceeded:
+        outcome.error = _over_budget(outcome.path, f"写出审核意见超过 {budget_seconds():g} 秒的时限")
+    except MemoryError:
+        outcome.error = _over_budget(outcome.path, f"写出审核意见所需内存超过 {budget_memory_mb():g} MB 的上限")
     except OSError as exc:
         outcome.error = one_line(f"{outcome.path}: 无法写出审核意见：{exc.strerror or exc}")
     except Exception as exc:
@@ -287,12 +333,14 @@ class BatchResult:
 
 
 class _Inline(Executor):
-    """--jobs 1: run in this process (easier to debug, no pickling)."""
+    """--jobs 1: run in this process (easier to debug, no pickling). The per-file budget is then the
+    in-process one (reviewer.budget.in_process): a timer and a memory cap, no child to kill."""
 
     def submit(self, fn, /, *args, **kwargs):
         fut: Future = Future()
         try:
-            fut.set_result(fn(*args, **kwargs))
+            with in_process():
+                fut.set_result(fn(*args, **kwargs))
         except BaseException as exc:  # pragma: no cover - review_one/write_one catch everything
             fut.set_exception(exc)
         return fut

@@ -67,14 +67,39 @@ def strip_points(label: str) -> str:
 
 
 _ALLOWED_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+# Bounds on what a hand-edited file may hold: the real formulas are ~40 characters, a few levels
+# deep, with numbers like 100. Past these a formula is a mistake (or an attack on the parser).
+MAX_FORMULA_CHARS = 300
+MAX_FORMULA_DEPTH = 20
+MAX_NUMBER = 1e9  # any number in the rubric, and any constant in a formula, in absolute value
+MAX_NUMBER_DIGITS = 20
+MAX_RUBRIC_BYTES = 2_000_000
+MAX_NESTING = 20  # YAML mappings/lists inside each other (the real file: 5)
+_LONG_NUMBER = re.compile(r"\d{%d,}" % (MAX_NUMBER_DIGITS + 1))
+
+
+def _depth(tree: ast.AST) -> int:
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def formula_names(formula: str) -> set[str]:
     """Parse a formula and return the input names it uses; ValueError if it is not plain arithmetic."""
+    shown = formula if len(formula) <= 60 else formula[:57] + "…"
+    if len(formula) > MAX_FORMULA_CHARS:
+        raise ValueError(f"formula is longer than {MAX_FORMULA_CHARS} characters: {shown!r}")
+    if _LONG_NUMBER.search(formula):
+        raise ValueError(f"formula has a number longer than {MAX_NUMBER_DIGITS} digits: {shown!r}")
     try:
         tree = ast.parse(formula, mode="eval")
-    except SyntaxError as exc:
-        raise ValueError(f"formula is not arithmetic: {formula!r}") from exc
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        raise ValueError(f"formula is not arithmetic: {shown!r}") from exc
+    if _depth(tree) > MAX_FORMULA_DEPTH:
+        raise ValueError(f"formula is nested more than {MAX_FORMULA_DEPTH} levels deep: {shown!r}")
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
@@ -88,6 +113,8 @@ def formula_names(formula: str) -> set[str]:
         elif isinstance(node, ast.Constant):
             if not isinstance(node.value, (int, float)) or isinstance(node.value, bool):
                 raise ValueError(f"formula may only contain numbers and input names: {formula!r}")
+            if not math.isfinite(node.value) or abs(node.value) > MAX_NUMBER:
+                raise ValueError(f"formula constant {node.value:g} is not a number between -{MAX_NUMBER:g} and {MAX_NUMBER:g}")
         elif not isinstance(node, (ast.Expression, ast.Load, ast.operator, ast.unaryop)):
             raise ValueError(f"formula may only use + - * / and parentheses: {formula!r}")
     return names
@@ -400,10 +427,39 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _check_values(data: object) -> None:
+    """Every number finite and bounded, nesting shallow: a rubric is a small hand-edited file, and
+    1e308, a 4,000-digit number or 10,000 nested lists would otherwise end in an overflow or a
+    RecursionError deep in a review. Walked without recursion; RubricError-ready ValueError
+    carries the key path."""
+    stack: list[tuple[object, tuple, int]] = [(data, (), 0)]
+    seen: set[int] = set()  # YAML aliases share nodes: each is checked once (no billion laughs)
+    while stack:
+        value, loc, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise ValueError(_key_path(loc), f"nested more than {MAX_NESTING} levels deep")
+        if isinstance(value, (dict, list)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+        if isinstance(value, dict):
+            stack.extend((v, (*loc, str(k)), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*loc, i), depth + 1) for i, v in enumerate(value))
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int) and abs(value) > MAX_NUMBER:
+            raise ValueError(_key_path(loc), f"number out of range (at most {MAX_NUMBER:g} in absolute value)")
+        elif isinstance(value, float) and (not math.isfinite(value) or abs(value) > MAX_NUMBER):
+            raise ValueError(_key_path(loc), f"{value:g} is not a finite number of at most {MAX_NUMBER:g}")
+
+
 def load_rubric(path: Path | None = None) -> Rubric:
     path = Path(path) if path is not None else DEFAULT_RUBRIC
     shown = _display(path)
     try:
+        if path.is_file() and path.stat().st_size > MAX_RUBRIC_BYTES:
+            raise RubricError(f"{shown}: rubric file is larger than {MAX_RUBRIC_BYTES // 1_000_000} MB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise RubricError(f"{shown}: rubric file not found") from exc
@@ -411,6 +467,10 @@ def load_rubric(path: Path | None = None) -> Rubric:
         raise RubricError(f"{shown}: cannot read the rubric ({exc})") from exc
     try:
         data = load_yaml(text)
+    except RecursionError as exc:
+        raise RubricError(f"{shown}: (top level): nested more than {MAX_NESTING} levels deep") from exc
+    except ValueError as exc:  # int() of a number past Python's 4,300-digit limit
+        raise RubricError(f"{shown}: a number is too long ({' '.join(str(exc).split())[:80]})") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -418,6 +478,11 @@ def load_rubric(path: Path | None = None) -> Rubric:
         raise RubricError(f"{shown}: {where}{problem}") from exc
     if not isinstance(data, dict):
         raise RubricError(f"{shown}: (top level): should be a mapping (key: value)")
+    try:
+        _check_values(data)
+    except ValueError as exc:
+        where, problem = exc.args
+        raise RubricError(f"{shown}: {where}: {problem}") from exc
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as exc:

@@ -9,6 +9,7 @@ of several paragraphs is joined with "\n" — exactly what reviewer.ingest reads
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -121,6 +122,14 @@ def cassette_path(name: str) -> Path:
     return CASSETTE_DIR / f"llm-{name}.yaml"
 
 
+def _without_credentials(request):
+    """vcrpy hook: a base URL's user:password@ never reaches a cassette."""
+    from reviewer.llm.config import strip_credentials
+
+    request.uri = strip_credentials(request.uri)
+    return request
+
+
 def make_vcr(record_mode: str):
     import vcr
 
@@ -128,8 +137,24 @@ def make_vcr(record_mode: str):
         record_mode=record_mode,
         match_on=["method", "scheme", "host", "port", "path", "query", "body"],
         filter_headers=FILTER_HEADERS,
+        before_record_request=_without_credentials,
         decode_compressed_response=True,
     )
+
+
+SECRET_SHAPES = re.compile(
+    r"(?i)authorization|api-key|\bsk-[A-Za-z0-9]"
+    r"|\b[a-z][a-z0-9+.-]*://[^/?#\s@\"']*@"  # a URL with user[:password]@
+)
+
+
+def secret_leaks(name: str, text: str, secrets: tuple[str, ...] = ()) -> list[str]:
+    """What scripts/record-cassettes refuses to leave in a cassette or meta.json: the key or any
+    other secret given, an Authorization header, an sk- key shape, a URL carrying credentials."""
+    leaks = [f"{name}: contains a secret given to the recording" for s in secrets if s and s in text]
+    for m in SECRET_SHAPES.finditer(text):
+        leaks.append(f"{name}: {text[max(0, m.start() - 20):m.end() + 20]!r}")
+    return leaks
 
 
 # --- a FAKE server for unit and fault tests ----------------------------------------------------

@@ -61,9 +61,10 @@ def build(
     *,
     drop: tuple[str, ...] = (),
     extra: dict[str, bytes] | None = None,
+    replace: dict[str, bytes] | None = None,
     level: int = 6,
 ) -> bytes:
-    """The seed .docx with word/document.xml replaced (None: kept), parts dropped or added."""
+    """The seed .docx with word/document.xml replaced (None: kept), parts dropped, replaced or added."""
     if isinstance(xml, str):
         xml = xml.encode("utf-8")
     buf = io.BytesIO()
@@ -73,10 +74,19 @@ def build(
                 continue
             if info.filename == DOC and xml is not None:
                 data = xml
-            dst.writestr(info.filename, data)
+            data = (replace or {}).get(info.filename, data)
+            dst.writestr(_entry(info.filename, info.date_time), data, compresslevel=level)
         for name, data in (extra or {}).items():
-            dst.writestr(name, data)
+            dst.writestr(_entry(name), data, compresslevel=level)
     return buf.getvalue()
+
+
+def _entry(name: str, date_time: tuple = (2021, 1, 1, 0, 0, 0)) -> zipfile.ZipInfo:
+    """A fixed timestamp (writestr with a bare name stamps the current time), so the same case
+    builds to the same bytes even across a second boundary."""
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def tostring(root: etree._Element) -> bytes:
@@ -912,3 +922,60 @@ def run_corpus(n: int, seed: int, workdir: Path, timeout: float = 30.0, on_resul
         if on_result:
             on_result(r)
     return tally
+
+
+# --------------------------------------------------------------------------- resource cases
+# Files one careless or hostile department could send, each built small (a few hundred KB at most)
+# but costly to review if a pass is quadratic or a part is parsed without a cap. scripts/reliability
+# --resources prints the time and peak memory of each; the tests only check what they produce.
+
+
+def figure_cell(size: int = 640_000) -> bytes:
+    """The 综述 cell filled with money sentences (the kind statements.py parses), `size` characters."""
+    root = seed_tree()
+    unit = "基本支出516.14万元，比上年增加152.09万元，增长41.78%，人员经费415.50万元，占基本支出80.5%；"
+    text = (unit * (size // len(unit) + 1))[:size]
+    tc = cells_matching(root, lambda s: "评价报告综述" in s)[0]
+    set_cell_text(tc, cell_text(tc)[:20] + "\n")
+    # one paragraph of many runs: a single text node past 10 MB is refused by the XML parser itself
+    p = tc.findall(W + "p")[-1]
+    for i in range(0, len(text), 20_000):
+        t = sub(sub(p, "r"), "t")
+        t.text = text[i : i + 20_000]
+    return build(tostring(root))
+
+
+def target_rows(n: int = 1_000, seed: int = 0) -> bytes:
+    """The 定量目标 block grown to `n` rows, each with its own target and completion (some pasted
+    from the 综述, as careless reports do), so every row is compared with every other field."""
+    rng = random.Random(f"rows:{seed}")
+    root = seed_tree()
+    tbl = tables(root)[0]
+    rows = tbl.findall(W + "tr")
+    template, after = rows[40], rows[45]
+    overall = cell_text(cells_matching(root, lambda s: "评价报告综述" in s)[0])
+    # Stock sentences shared between rows, each with its own figure: near-copies everywhere.
+    pool = ["".join(rng.choice(CJK) for _ in range(rng.randint(12, 40))) for _ in range(30)]
+    for i in range(n - 8):
+        row = copy.deepcopy(template)
+        tcs = row.findall(W + "tc")
+        words = "".join(rng.choice(CJK) for _ in range(rng.randint(40, 200)))
+        if i % 10 == 0:
+            start = rng.randrange(0, max(1, len(overall) - 120))
+            words = overall[start : start + 120]
+        elif i % 3 == 1:
+            words = "。".join(f"{rng.choice(pool)}{rng.randint(1, 9)}项" for _ in range(rng.randint(1, 4)))
+        set_cell_text(tcs[-2], f"第{i}项目标：完成{rng.randint(1, 99)}项工作")
+        set_cell_text(tcs[-1], f"{words}，完成{rng.randint(1, 99)}项。")
+        after.addnext(row)
+        after = row
+    return build(tostring(root))
+
+
+def styles_bomb(elements: int = 4_000_000) -> bytes:
+    """A small .docx whose word/styles.xml inflates to `elements` empty elements (~30 bytes each):
+    python-docx (the annotated copy) and LibreOffice parse every part, not only document.xml."""
+    body = b"<w:style/>" * elements
+    xml = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           b'<w:styles xmlns:w="' + W_NS.encode() + b'">' + body + b"</w:styles>")
+    return build(extra={}, replace={"word/styles.xml": xml}, level=9)

@@ -182,3 +182,93 @@ def test_file_name_with_a_newline_still_gives_one_error_line(tmp_path: Path):
     proc = subprocess.run([sys.executable, "-m", "reviewer", name, "--no-llm"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+# --- outputs that cannot be turned against the reader ---------------------------------------------
+
+LINKS = "![跟踪](http://evil.example/p.png) [点此查看](javascript:alert(1)) <http://evil.example>"
+
+
+def test_markdown_links_and_images_from_the_report_are_inert(tmp_path: Path):
+    seed = load_report(SEED_DOCX)
+    review = _review(_docx(tmp_path, "links.docx", cells={seed.targets[0].completion.text: f"完成了。{LINKS}"}))
+    md = render(review, "md")
+    assert "](" not in md.replace("\\](", "") and "![" not in md.replace("!\\[", "")
+    assert "\\[点此查看\\]\\(javascript:alert\\(1\\)\\)" in md  # shown, escaped
+
+
+def test_model_written_follow_up_and_reason_are_as_untrusted_as_report_text():
+    """A verdict as the model (or an edited cache entry) might write it, added to a real review."""
+    review = _review(SEED_DOCX)
+    review.llm.ran = True
+    rules = review.verdicts[0]
+    llm = rules.model_copy(update={"by": "llm", "follow_up": f"请说明。{LINKS}\u0085\u009b", "reason": f"理由<img src=x>{LINKS}"})
+    review.verdicts.append(llm)
+    md, html = render(review, "md"), render(review, "html")
+    assert "模型建议的追问" in md and "请说明。" in md  # the follow-up is shown, as text
+    for text in (md,):
+        assert "](" not in text.replace("\\](", "") and "<img" not in text and "\u0085" not in text and "\u009b" not in text
+    assert "〔U+0085〕" in md and "〔U+009B〕" in md
+    assert "<img src=x>" not in html and "\u009b" not in html
+
+
+def test_c1_controls_are_shown_visibly_in_markdown_and_html(tmp_path: Path):
+    review = _review(_docx(tmp_path, "c1.docx", dept="部门\u0085名称\u009b[0m\u200f"))
+    for text in (render(review, "md"), render(review, "html")):
+        assert "\u0085" not in text and "\u009b" not in text and "\u200f" not in text
+        assert "部门〔U+0085〕名称〔U+009B〕" in text
+
+
+def test_summary_csv_cells_cannot_be_formulas():
+    from reviewer.memo.summary import SummaryRow, summary_csv
+
+    rows = [
+        SummaryRow(file="=HYPERLINK(\"http://evil\",\"点\").docx", ok=True, department="+1+cmd|' /C calc'!A0",
+                   claimed_raw="-2+3", grade="@SUM(1+1)", worst=[("error", "\t=1+1", 1)], memo="@x.review.md"),
+        SummaryRow(file="ok.docx", ok=False, error="\r=cmd"),
+        SummaryRow(file="neg.docx", ok=True, claimed=-1.0),
+    ]
+    import csv
+    import io
+
+    cells = [c for row in csv.reader(io.StringIO(summary_csv(rows).lstrip("\ufeff"))) for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c.startswith("-") and c != "-1")], cells
+    assert "'=HYPERLINK(\"http://evil\",\"点\").docx" in cells and "'+1+cmd|' /C calc'!A0" in cells and "-1" in cells
+
+
+def test_summary_links_are_relative_and_quoted(tmp_path: Path):
+    """A file named like a javascript: URL becomes a relative link, not a scheme."""
+    for name in ("javascript:alert(1).docx", "ok #1?.docx"):
+        (tmp_path / name).write_bytes(SEED_DOCX.read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "reviewer", "javascript:alert(1).docx", "ok #1?.docx", "--no-llm", "-f", "html", "-j", "1"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "summary.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert "javascript%3Aalert%281%29.review.html" in hrefs and "ok%20%231%3F.review.html" in hrefs, hrefs
+    assert not [h for h in hrefs if ":" in h or h.startswith("/")]
+
+
+def test_word_comments_show_controls_visibly():
+    import docx
+
+    from reviewer.memo.docx_comments import _comment
+
+    document = docx.Document()
+    run = document.add_paragraph("完成情况").runs[0]
+    _comment(document, [run._r], "“完成\u202e情况\u0085”没有数字", "审核")
+    (comment,) = list(document.comments)
+    assert "\u202e" not in comment.text and "\u0085" not in comment.text and "〔U+202E〕" in comment.text
+
+
+def test_the_department_letter_shows_controls_visibly(tmp_path: Path):
+    import io
+
+    import docx
+
+    from reviewer.memo.letter import render_letter
+
+    review = _review(_docx(tmp_path, "rlo.docx", dept="\u202e部门名称\u0085"))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(render_letter(review))).paragraphs)
+    assert "部门名称" in text
+    assert "\u202e" not in text and "\u0085" not in text and "〔U+202E〕" in text

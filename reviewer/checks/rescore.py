@@ -80,7 +80,7 @@ def _unit_words(ind: Indicator) -> str:
 
 
 def _substitute(formula: str, values: dict[str, float]) -> str:
-    text = re.sub(r"[A-Za-z_]\w*", lambda m: fmt(values[m.group(0)], 4), formula)
+    text = re.sub(r"(?<![\w.])[A-Za-z_]\w*", lambda m: fmt(values[m.group(0)], 4), formula)  # not the e of 1e3
     return text.replace("*", "×").replace("/", "÷").replace("-", "−")
 
 

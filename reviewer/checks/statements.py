@@ -13,6 +13,7 @@ checks decide what to compare.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from reviewer.checks.arith import half_step
@@ -60,10 +61,11 @@ _STATEMENT = re.compile(
     rf"(?:\s*[,，]?\s*(?:比上年|较上年|同比)?\s*(?P<rdir>增长|增加|上升|提高|下降|减少|降低)了?\s*(?:幅度为|率为|比例为)?\s*(?P<rate>\d+(?:[.．]\d+)?)\s*[%％])?"
     rf"(?:\s*[,，]?\s*占(?P<base>[^\d,，;；。:：]{{1,12}}?)(?:的)?(?:比重|比例)?(?:为)?\s*(?P<share>\d+(?:[.．]\d+)?)\s*[%％])?"
 )
-_CHANGE_BEFORE = re.compile(r"(?:增加|增长|上升|提高|减少|下降|降低|减|节约|节省)了?\s*$")
+_CHANGE_VERBS = ("增加", "增长", "上升", "提高", "减少", "下降", "降低", "减", "节约", "节省")
 _QUOTES = re.compile(r"[“”\"'‘’「」]")
 _CLAUSE_START = re.compile(r"[,，;；。:：!！?？\n]")
 _SENTENCE_END = "。;；!！?？\n"
+_SENTENCE_END_RE = re.compile("[" + re.escape(_SENTENCE_END) + "]")
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,14 @@ def _percent(raw_number: str, sign: int) -> Figure:
     return Figure(value=sign * float(raw_number), raw=f"{raw_number}%", half=half_step(raw_number))
 
 
+_ANY_SUBJECT = re.compile("|".join(re.escape(n) for names in SUBJECTS.values() for n in names))
+
+
 def subject_of(words: str) -> str | None:
     """The subject named last (closest to the figure): "基本支出中人员经费" → personnel."""
     plain = _QUOTES.sub("", words)
+    if not _ANY_SUBJECT.search(plain):
+        return None
     best, best_end = None, -1
     for key, names in SUBJECTS.items():
         for name in names:
@@ -130,22 +137,53 @@ def subject_of(words: str) -> str | None:
     return best
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    s = max(text.rfind(c, 0, start) for c in _SENTENCE_END) + 1
-    e_candidates = [i for c in _SENTENCE_END if (i := text.find(c, end)) >= 0]
-    e = min(e_candidates) + 1 if e_candidates else len(text)
-    while s < e and text[s].isspace():
-        s += 1
-    return s, e
+# How far around a figure the parser looks. A real clause or sentence is well under these; a
+# cell that is one 600 KB "sentence" of figures must not make every figure re-read it all.
+MAX_CLAUSE_LOOKBACK = 300  # characters before the amount searched for its subject
+MAX_SENTENCE_SIDE = 300  # characters kept on each side of the match when a sentence has no end
+
+
+class _Bounds:
+    """Clause starts and sentence ends of one text, found once: each figure then looks its
+    bounds up by bisection instead of re-scanning the text from its start."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.clause_ends = [m.end() for m in _CLAUSE_START.finditer(text)]
+        self.sentence_ends = [m.start() for m in _SENTENCE_END_RE.finditer(text)]
+
+    def clause_start(self, at: int) -> int:
+        k = bisect_right(self.clause_ends, at) - 1  # last clause mark ending at or before `at`
+        return self.clause_ends[k] if k >= 0 else 0
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        k = bisect_left(self.sentence_ends, start) - 1
+        s = self.sentence_ends[k] + 1 if k >= 0 else 0
+        k = bisect_left(self.sentence_ends, end)
+        e = self.sentence_ends[k] + 1 if k < len(self.sentence_ends) else len(self.text)
+        s = max(s, start - MAX_SENTENCE_SIDE)
+        e = min(e, end + MAX_SENTENCE_SIDE)
+        while s < e and self.text[s].isspace():
+            s += 1
+        return s, e
+
+
+def _states_change(words: str) -> bool:
+    """The words end in a change verb ("较上年减少", "增加了 "): checked from the end only, so a
+    long clause costs nothing per figure."""
+    tail = words.rstrip()
+    return tail.endswith(_CHANGE_VERBS) or (tail.endswith("了") and tail[:-1].endswith(_CHANGE_VERBS))
 
 
 def parse_text(text: Text) -> list[Statement]:
     flat = text.text
+    bounds: _Bounds | None = None  # built at the first figure: most paragraphs have none
     out: list[Statement] = []
     for m in _STATEMENT.finditer(flat):
-        clause_start = max((x.end() for x in _CLAUSE_START.finditer(flat, 0, m.start())), default=0)
+        bounds = bounds or _Bounds(flat)
+        clause_start = max(bounds.clause_start(m.start()), m.start() - MAX_CLAUSE_LOOKBACK)
         words = flat[clause_start : m.start()]
-        if _CHANGE_BEFORE.search(words):
+        if _states_change(words):
             continue  # "较上年减少6,828元" states a change, not this year's amount
         subject = subject_of(words)
         if subject is None:
@@ -162,7 +200,7 @@ def parse_text(text: Text) -> list[Statement]:
             rate = _percent(m.group("rate"), rsign)
             conflict = change is not None and (change.value > 0) != (rsign > 0) and change.value != 0
         share = _percent(m.group("share"), 1) if m.group("share") else None
-        s, e = _sentence_bounds(flat, m.start(), m.end())
+        s, e = bounds.sentence(m.start(), m.end())
         out.append(
             Statement(
                 subject=subject,

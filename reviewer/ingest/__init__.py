@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reviewer.errors import InputError
 from reviewer.ingest.convert import convert_to_docx
-from reviewer.ingest.docx_grid import Body, read_body
+from reviewer.ingest.docx_grid import Body, check_package, read_body
 from reviewer.ingest.hunan_form import read_report as read_hunan_form
 from reviewer.ingest.layouts import detect, known_layouts
 from reviewer.ingest.table_form import read_table_form
@@ -34,6 +34,9 @@ def _check_file(path: Path) -> bytes:
         raise InputError(path, "文件不存在")
     if path.is_dir():
         raise InputError(path, "这是一个文件夹，不是报告文件")
+    if not path.is_file():
+        # Opening a FIFO or a device would block or read forever.
+        raise InputError(path, "不是普通文件（管道、设备或套接字），已拒绝")
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -50,6 +53,8 @@ def load_body(path: Path) -> Body:
     head = _check_file(path)
     suffix = path.suffix.lower()
     if suffix in CONVERTIBLE or (head == OLE_MAGIC and suffix != ".docx"):
+        if head.startswith(b"PK"):  # .odt: its parts are capped before LibreOffice parses them
+            check_package(path)
         with tempfile.TemporaryDirectory(prefix="reviewer-") as tmp:
             return read_body(convert_to_docx(path, Path(tmp)))
     if head == OLE_MAGIC:

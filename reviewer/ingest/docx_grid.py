@@ -25,6 +25,14 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_DOCUMENT_XML = 64 * 1024 * 1024  # inflated bytes of word/document.xml
 MAX_TOTAL_INFLATED = 256 * 1024 * 1024
 MAX_GRID_COLS = 64
+# Tags ("<" in the inflated XML) per part. The seed form's document.xml has ~5,000 and its
+# styles.xml ~12,000; lxml spends ~110 bytes per element, so 2 million tags is ~220 MB of tree
+# at worst. Every XML part is counted, not only document.xml: python-docx (the annotated copy)
+# and LibreOffice parse them all.
+MAX_DOCUMENT_TAGS = 2_000_000
+MAX_PART_TAGS = 500_000
+MAX_PART_XML = 32 * 1024 * 1024  # inflated bytes of any other XML part
+XML_PARTS = (".xml", ".rels", ".vml")
 # Element counts, per document. The form has ~500 cells and a few hundred paragraphs; a 64 MB
 # document.xml of empty elements would otherwise mean millions of objects and minutes of work.
 MAX_CELLS = 200_000  # grid positions, a merged cell counted at each
@@ -202,6 +210,52 @@ def _read_grid(tbl: etree._Element, index: int, budget: _Budget | None = None) -
     return Grid(index=index, rows=rows, ncols=ncols, header_rows=header_rows)
 
 
+def _tag_count_error(part: str, limit: int) -> str:
+    return f"{part} 中的 XML 元素超过 {limit:,} 个，不像是一份自评报告（疑似 XML 炸弹），已拒绝"
+
+
+MAIN_PARTS = ("word/document.xml", "content.xml")  # .docx, and .odt before LibreOffice reads it
+
+
+def check_xml_parts(zf: zipfile.ZipFile, path: Path | str, skip: str = "word/document.xml") -> None:
+    """Stream every XML part but `skip` and refuse the file when one inflates past the size or
+    tag caps (the main part's own caps for it). Reads in chunks, so checking a bomb costs time in
+    proportion to the cap, not the bomb."""
+    for info in zf.infolist():
+        name = info.filename
+        if name == skip or not name.lower().endswith(XML_PARTS):
+            continue
+        main = name in MAIN_PARTS
+        max_size, max_tags = (MAX_DOCUMENT_XML, MAX_DOCUMENT_TAGS) if main else (MAX_PART_XML, MAX_PART_TAGS)
+        if info.file_size > max_size:
+            raise InputError(path, f"{name} 解压后过大（{info.file_size // 1_000_000} MB），疑似压缩炸弹，已拒绝")
+        size = tags = 0
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    size += len(chunk)
+                    tags += chunk.count(b"<")
+                    if size > max_size:
+                        raise InputError(path, f"{name} 解压后过大，疑似压缩炸弹，已拒绝")
+                    if tags > max_tags:
+                        raise InputError(path, _tag_count_error(name, max_tags))
+        except InputError:
+            raise
+        except Exception as exc:  # zlib.error, BadZipFile, EOFError…: a damaged part
+            raise InputError(path, f"{name} 已损坏，无法解压（{type(exc).__name__}）") from exc
+
+
+def check_package(path: Path) -> None:
+    """Every XML part of a zip package within the caps (for files LibreOffice will convert)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_xml_parts(zf, path, skip="")
+    except zipfile.BadZipFile as exc:
+        raise InputError(path, "文件已损坏（不是有效的 zip 包）") from exc
+    except OSError as exc:
+        raise InputError(path, f"无法读取文件：{exc.strerror or exc}") from exc
+
+
 def read_document_xml(path: Path) -> bytes:
     """The main document part, with the archive checks that make a one-line error."""
     try:
@@ -228,6 +282,9 @@ def read_document_xml(path: Path) -> bytes:
             raise InputError(path, f"文档内容已损坏，无法解压（{type(exc).__name__}）") from exc
         if len(data) > MAX_DOCUMENT_XML:
             raise InputError(path, "文档解压后过大，疑似压缩炸弹，已拒绝")
+        if data.count(b"<") > MAX_DOCUMENT_TAGS:
+            raise InputError(path, _tag_count_error("word/document.xml", MAX_DOCUMENT_TAGS))
+        check_xml_parts(zf, path)
         return data
 
 

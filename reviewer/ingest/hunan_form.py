@@ -313,6 +313,11 @@ def _read_qualitative(body: Body, report: Report) -> None:
         r += 1
 
 
+# The form has 8–20 indicator rows; past this many the rest are listed as not read (each row is
+# compared with every other field for copying, so the cap bounds the whole narrative pass).
+MAX_TARGET_ROWS = 2_000
+
+
 def _read_targets(body: Body, report: Report) -> None:
     ref = _find_label(body, "定量目标", exact=False)
     if ref is None:
@@ -326,6 +331,14 @@ def _read_targets(body: Body, report: Report) -> None:
     content_col = cols.get("评价内容", 1)
     r = ref.row + 1
     while r < len(grid.rows) and grid.rows[r][0] is ref.cell:
+        if len(report.targets) == MAX_TARGET_ROWS:
+            more = sum(1 for rr in range(r, len(grid.rows)) if grid.rows[rr][0] is ref.cell)
+            report.unread.append(Unread(
+                part="定量目标",
+                reason=f"指标行过多（共 {MAX_TARGET_ROWS + more} 行），只审核了前 {MAX_TARGET_ROWS} 行",
+                location=Location(table=grid.index, row=r, label="定量目标"),
+            ))
+            break
         distinct = [(c, cell) for c, cell in grid.distinct(r) if c >= content_col and c < cols["绩效目标"]]
         category_cell = distinct[0][1] if distinct else None
         kind_cell = distinct[-1][1] if len(distinct) > 1 else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -46,6 +47,21 @@ def cache_key(base_url: str, model: str, prompt_version: str, messages: list[dic
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _private(path: Path) -> None:
+    """The cache holds report text: its folder is created 0700 and the file 0600 (SQLite gives
+    its journal the file's mode). A folder that already exists is left as it is — it may be a
+    shared one the user chose — but the file is always made private."""
+    missing = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
 class Cache:
     """Thread-safe; one short connection per operation. path=None → a no-op cache.
 
@@ -58,7 +74,7 @@ class Cache:
         self._lock = threading.Lock()
         if self.path:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                _private(self.path)
                 with self._connect() as db:
                     db.executescript(_SCHEMA)
             except (OSError, sqlite3.Error) as exc:

@@ -25,6 +25,14 @@ RECORD_MODES = ("once", "none", "new_episodes", "all")
 MATCH_ON = ["method", "scheme", "host", "port", "path", "query", "body"]
 
 
+def _without_credentials(request):
+    """A base URL's user:password@ never reaches the cassette file."""
+    from reviewer.llm.config import strip_credentials
+
+    request.uri = strip_credentials(request.uri)
+    return request
+
+
 class CassetteMismatch(ReviewerError):
     """A replayed run asked for exchanges the cassette does not hold."""
 
@@ -48,6 +56,7 @@ def use_cassette(path: Path, record: str = "once") -> Iterator[CassetteRun]:
         raise ConfigError("--cassette 需要 vcrpy：pip install vcrpy") from exc
     recorder = vcr.VCR(
         record_mode=record, match_on=MATCH_ON, filter_headers=FILTER_HEADERS, decode_compressed_response=True,
+        before_record_request=_without_credentials,
     )
     run = CassetteRun(path, record)
     with recorder.use_cassette(str(path)) as cassette:

@@ -142,7 +142,7 @@ class ChatClient:
         self.config = config
         self._openai = openai.OpenAI(
             api_key=config.api_key or LOCAL_PLACEHOLDER_KEY,
-            base_url=config.base_url,
+            base_url=config.request_base_url or config.base_url,
             max_retries=0,  # tenacity below is the only retry layer
             timeout=config.timeout,
             http_client=config.http_client,

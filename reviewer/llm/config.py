@@ -1,12 +1,14 @@
 """LLMConfig: where the judge sends its questions, and how.
 
 Built from the environment (OPENAI_API_KEY, OPENAI_BASE_URL, REVIEWER_MODEL, REVIEWER_CACHE_DIR)
-with CLI overrides. The API key is held but never printed, stored, cached or logged.
+with CLI overrides. The API key, and any user:password@ in the base URL, are held but never
+printed, stored, cached or logged.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,15 @@ LOCAL_PLACEHOLDER_KEY = "no-key"
 NOTE_NO_ENDPOINT = "未运行 (no endpoint configured)"
 NOTE_DISABLED = "未运行 (--no-llm)"
 NOTE_NO_MODEL = "未运行 (no model: set REVIEWER_MODEL or --model)"
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]*@")
+
+
+def strip_credentials(text: str) -> str:
+    """`text` with the user:password@ part of every URL in it removed: what may be stored,
+    printed or recorded of an endpoint (http://user:pass@host/v1 → http://host/v1)."""
+    return _USERINFO.sub(r"\1", text)
 
 
 def default_cache_path() -> Path:
@@ -47,6 +58,15 @@ class LLMConfig:
     # sleep used between retries.
     http_client: Any = field(default=None, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    # The URL requests go to, credentials included; `base_url` (recorded in the memo, the cache
+    # and cassettes) never holds them. Set from base_url when it carries user:password@.
+    request_base_url: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        public = strip_credentials(self.base_url)
+        if public != self.base_url:
+            self.request_base_url = self.request_base_url or self.base_url
+            self.base_url = public
 
     @classmethod
     def from_env(

@@ -54,14 +54,38 @@ class _Counts:
     cached_modes: list[str] = field(default_factory=list)
 
 
+# What one row may send. Real completions are a few hundred characters; a pasted-in document
+# must not go out as one 1.7-million-character request. The cut is stated in the text sent and
+# in the row's verdict (cut_note). Masking comes first, so a cut never splits a phone number into
+# a part that no longer looks like one.
+MAX_PROMPT_COMPLETION = 6_000
+MAX_PROMPT_TARGET = 2_000
+MAX_PROMPT_CLAUSES = 30
+MAX_PROMPT_CLAUSE = 300
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"……（原文共{len(text)}字，只发送了前{limit}字）"
+
+
+def cut_note(row: TargetRow) -> str:
+    """The row's prompt cut in words, "" when nothing was cut."""
+    cut = [f"{name}超过{limit}字，只发送了前{limit}字" for name, text, limit in
+           (("完成情况", row.completion.text, MAX_PROMPT_COMPLETION), ("绩效目标", row.target.text, MAX_PROMPT_TARGET))
+           if len(text) > limit]
+    return "；".join(cut)
+
+
 def _row_user_prompt(row: TargetRow, clauses: list[str], red: Redactor, schema: str | None) -> str:
     return render(
         "row.j2",
-        clauses=[as_data(red.mask(c)) for c in clauses],
-        category=as_data(red.mask(row.category)),
-        kind=as_data(red.mask(row.kind)),
-        target=as_data(red.mask(row.target.text)),
-        completion=as_data(red.mask(row.completion.text)),
+        clauses=[as_data(_cut(red.mask(c), MAX_PROMPT_CLAUSE)) for c in clauses[:MAX_PROMPT_CLAUSES]],
+        category=as_data(_cut(red.mask(row.category), MAX_PROMPT_CLAUSE)),
+        kind=as_data(_cut(red.mask(row.kind), MAX_PROMPT_CLAUSE)),
+        target=as_data(_cut(red.mask(row.target.text), MAX_PROMPT_TARGET)),
+        completion=as_data(_cut(red.mask(row.completion.text), MAX_PROMPT_COMPLETION)),
         schema=schema,
     )
 
@@ -312,6 +336,7 @@ def assess(
         reason=reason_text,
         quotes=verified_quotes,
         follow_up=red.unmask(judgement.follow_up),
+        status_note=cut_note(row),
     ), findings
 
 

@@ -28,6 +28,7 @@ from lxml import etree
 
 from reviewer.errors import InputError
 from reviewer.ingest.docx_grid import W, _body_children
+from reviewer.memo.neutral import show_controls
 from reviewer.model import Location
 
 AUTHOR = "绩效审核"
@@ -278,4 +279,5 @@ def _comment(document: Document, runs: list[etree._Element], text: str, author: 
     while parent is not None and parent.tag != f"{W}p":
         parent = parent.getparent()
     paragraph = Paragraph(parent, document._body)
-    document.add_comment([Run(runs[0], paragraph), Run(runs[-1], paragraph)], text=text, author=author, initials=initials(author))
+    # a bidi override or control quoted from the report cannot reorder or break the comment
+    document.add_comment([Run(runs[0], paragraph), Run(runs[-1], paragraph)], text=show_controls(text), author=author, initials=initials(author))

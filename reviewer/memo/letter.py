@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt
 
 from reviewer.memo.department import fill
 from reviewer.memo.model import Memo, build_memo
+from reviewer.memo.neutral import show_controls
 from reviewer.review import Review
 
 TITLE_FONT, HEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "仿宋_GB2312"
@@ -76,7 +77,7 @@ def _para(document, text: str, font: str, size: float, *, bold=False, align=None
         fmt.first_line_indent = Pt(size * 2)
     if align is not None:
         p.alignment = align
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(show_controls(text)), font, size, bold)  # a bidi override from the report cannot reorder it
     return p
 
 

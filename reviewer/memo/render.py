@@ -2,13 +2,13 @@
 
 A `--templates DIR` folder is searched first, file by file, so a reviewer can override just the
 HTML template or just the CSS. Markdown is rendered without autoescape (it is text) but report
-text goes through `md`/`md_cell`, which neutralise `<`, `|` and newlines; HTML is autoescaped.
-In both, every `{{ … }}` output shows bidi controls as visible text (see `_show_bidi`).
+text goes through `md`/`md_cell`, which neutralise HTML, link/image syntax, `|` and newlines; HTML
+is autoescaped. In both, every `{{ … }}` output shows control and bidi characters as visible text
+(see `_show_controls`).
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,14 +18,15 @@ from markupsafe import Markup
 from reviewer.errors import ConfigError
 from reviewer.findings import CODES, SEVERITY_LABEL
 from reviewer.memo.model import BY_LABEL, BY_SOURCE, OUTCOME_LABEL, TEMPLATES, VERDICT_LABEL, Memo, build_memo, show_value
+from reviewer.memo.neutral import CONTROLS, markdown_text, show_controls
 from reviewer.model import MONEY_COLUMNS
 from reviewer.review import STATUS_LABEL, Review
 
 
 def _md(text: object) -> str:
-    """Report text inside a Markdown paragraph or list item: one line, no raw HTML."""
-    s = str(text if text is not None else "")
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "").replace("\n", " ")
+    """Report or model text inside a Markdown paragraph or list item: one line, no raw HTML, no
+    link, image or code syntax."""
+    return markdown_text(str(text if text is not None else ""))
 
 
 def _md_cell(text: object) -> str:
@@ -38,17 +39,14 @@ def _clip(text: object, limit: int = 60) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def _show_bidi(value: object) -> object:
-    """The environment's finalize: a bidi override, embedding or isolate from the report would
-    reorder the memo text after it, so it is shown as 〔U+202E〕 instead. Done here rather than in
-    the filters so a template (bundled or --templates) that forgets `md` is covered too; the JSON
-    memo keeps the text exactly. CJK brackets, not [ ], so a following "(" cannot make a link."""
-    if not isinstance(value, str) or not _BIDI.search(value):
+def _show_controls(value: object) -> object:
+    """The environment's finalize: a control, bidi override, embedding or isolate from the report
+    or the model would hide, break or reorder the memo text after it, so it is shown as
+    〔U+202E〕 instead. Done here rather than in the filters so a template (bundled or
+    --templates) that forgets `md` is covered too; the JSON memo keeps the text exactly."""
+    if not isinstance(value, str) or not CONTROLS.search(value):
         return value
-    shown = _BIDI.sub(lambda m: f"〔U+{ord(m.group()):04X}〕", value)
+    shown = show_controls(value)
     return Markup(shown) if isinstance(value, Markup) else shown
 
 
@@ -77,7 +75,7 @@ def _env(folder: str, html: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
-        finalize=_show_bidi,
+        finalize=_show_controls,
     )
     env.globals.update(
         SEVERITY_LABEL=SEVERITY_LABEL,

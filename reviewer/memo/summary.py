@@ -17,6 +17,7 @@ from pathlib import Path
 from reviewer.findings import SEVERITY_LABEL, SEVERITY_RANK, Finding
 from reviewer.memo.cells import safe_cell
 from reviewer.memo.model import build_memo, show_value
+from reviewer.memo.neutral import href, show_controls
 from reviewer.memo.render import render_summary_html
 from reviewer.review import Review
 
@@ -46,6 +47,11 @@ class SummaryRow:
     grade_supported: str = ""
     grade_upper: str = ""
     grade_claimed: str = ""  # the claimed grade in the rubric's words ("优秀" → "优"), for counting
+
+    @property
+    def href(self) -> str:
+        """`memo` percent-quoted for a link: never a scheme such as `javascript:`."""
+        return href(self.memo) if self.memo else ""
 
     @property
     def total_findings(self) -> int:
@@ -123,10 +129,12 @@ def row_for_failure(file: str, error: str) -> SummaryRow:
 
 
 def relative_link(target: str, folder: Path) -> str:
+    """The memo's path relative to the summary folder; "" (no link) when there is none (another
+    drive on Windows): links in the summary are relative, never absolute."""
     try:
         return Path(os.path.relpath(target, folder)).as_posix()
-    except ValueError:  # another drive on Windows
-        return Path(target).resolve().as_uri()
+    except ValueError:
+        return ""
 
 
 def _more(n: int) -> str:
@@ -172,7 +180,7 @@ def summary_csv(rows: list[SummaryRow]) -> str:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
     for cells in table_rows(rows):
-        w.writerow([safe_cell(show_value(c) if isinstance(c, float) else c) for c in cells])
+        w.writerow([safe_cell(show_value(c) if isinstance(c, float) else show_controls(c) if isinstance(c, str) else c) for c in cells])
     return buf.getvalue()
 
 

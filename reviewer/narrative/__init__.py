@@ -13,7 +13,7 @@ import re
 
 from reviewer.findings import Finding
 from reviewer.model import Report, TargetRow
-from reviewer.narrative.answers import OtherField
+from reviewer.narrative.answers import CopyIndex, OtherField
 from reviewer.narrative.clauses import parse_clauses
 from reviewer.narrative.evidence import match_evidence
 from reviewer.narrative.scores import target_supported_rows, unsupported_scores
@@ -28,7 +28,11 @@ OVERALL_NAME = "年度总体运行情况及取得的成绩"
 def other_fields(report: Report, row: TargetRow) -> list[OtherField]:
     """The fields a completion might have been copied from."""
     fields = [OtherField(f"{t.kind}的完成情况", t.completion) for t in report.targets if t.index != row.index]
-    fields.append(OtherField(OVERALL_NAME, report.overall))
+    return fields + _non_target_fields(report)
+
+
+def _non_target_fields(report: Report) -> list[OtherField]:
+    fields = [OtherField(OVERALL_NAME, report.overall)]
     many = len(report.qualitative) > 1
     for i, q in enumerate(report.qualitative):
         fields.append(OtherField(f"定性目标{i + 1 if many else ''}的实际完成", q.actual))
@@ -76,8 +80,10 @@ def review_narrative(report: Report, rescored: frozenset[int] = frozenset()) -> 
     score stands or falls by that arithmetic, so the targets are not asked to support it too."""
     verdicts: list[TargetVerdict] = []
     findings: list[Finding] = []
+    # Every field a completion may be copied from, indexed once for all rows (each row skips its own).
+    index = CopyIndex([OtherField(f"{t.kind}的完成情况", t.completion) for t in report.targets] + _non_target_fields(report))
     for row in report.targets:
-        verdict, row_findings = review_row(row, other_fields(report, row))
+        verdict, row_findings = review_row(row, index)
         verdicts.append(verdict)
         findings += row_findings
     findings = one_copy_finding(findings, report)

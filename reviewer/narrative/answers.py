@@ -7,8 +7,8 @@ Each check returns a Finding (or None) citing the span of the completion it rest
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
@@ -29,6 +29,12 @@ COPY_SHARE = 0.6  # copied sentences make up this share of the completion
 COPY_MIN_CHARS = 15  # shorter overlaps are stock phrases everyone writes, not copying
 MIN_SENTENCE = 8  # sentences shorter than this are not compared (“完成。”)
 NGRAM = 4
+# partial_ratio ≥ 90 means some window of the longer text has ratio 2·LCS/(m + w) ≥ 0.9 with the
+# shorter one (length m, window w ≤ m), so LCS ≥ 0.818·m: at least that many of the shorter
+# text's characters occur in the other (counted, more loosely, as characters of the sentence
+# found anywhere in the field). Fewer shared characters than this floor (with a margin
+# below 0.818) cannot reach COPY_SIMILARITY, and the fuzzy search is skipped.
+SHARED_FLOOR = 0.8
 # How far a cell is read: real completions are a few hundred characters, the 总体运行情况 a few
 # thousand; a pasted-in document must not stall a batch.
 MAX_COMPLETION_CHARS = 10_000
@@ -170,35 +176,120 @@ class _Copy:
     chars: int
 
 
-@lru_cache(maxsize=256)  # each field is compared with every row's completion
-def _grams(text: str) -> frozenset[str]:
-    return frozenset(text[i : i + NGRAM] for i in range(len(text) - NGRAM + 1))
+class CopyIndex:
+    """The fields a completion may be copied from, each folded and cut to MAX_OTHER_CHARS once,
+    and an inverted index from 4-character runs to the fields holding them.
+
+    A sentence of a completion is compared (fuzzily) only with the fields that share a run with
+    it — the same pairs the all-pairs loop compared, since it skipped every other pair — so a
+    report with n rows costs n × the candidates of each sentence, not n² n-gram sets rebuilt.
+    Fields with the same text share one slot, and each (sentence, slot) is aligned once: stock
+    sentences repeated on every row cost one comparison per distinct field text."""
+
+    def __init__(self, fields: list[OtherField]) -> None:
+        self.fields = [f for f in fields if not f.text.blank]
+        self.slot_of: list[int] = []  # field position → slot (distinct folded text)
+        self.texts: list[str] = []
+        self.fields_in: list[list[int]] = []  # slot → field positions, in order
+        slots: dict[str, int] = {}
+        self.postings: dict[str, list[int]] = {}  # run → slots
+        for pos, f in enumerate(self.fields):
+            text = fold(f.text.text[:MAX_OTHER_CHARS])
+            k = slots.get(text)
+            if k is None:
+                k = slots[text] = len(self.texts)
+                self.texts.append(text)
+                self.fields_in.append([])
+                for gram in {text[i : i + NGRAM] for i in range(len(text) - NGRAM + 1)}:
+                    self.postings.setdefault(gram, []).append(k)
+            self.slot_of.append(k)
+            self.fields_in[k].append(pos)
+        self._aligned: dict[tuple[str, int], tuple[int, int] | None] = {}
+        # every character of the fields as one bit; each slot's characters as a bitset
+        self._bit: dict[str, int] = {}
+        self._slot_bits: list[int] = []
+        for text in self.texts:
+            bits = 0
+            for c in set(text):
+                bit = self._bit.get(c)
+                if bit is None:
+                    bit = self._bit[c] = 1 << len(self._bit)
+                bits |= bit
+            self._slot_bits.append(bits)
+        self._sentence: str = ""
+        self._sentence_masks: dict[int, int] = {}
+
+    def sharing_a_run(self, sentence: str) -> set[int]:
+        found: set[int] = set()
+        for i in range(len(sentence) - NGRAM + 1):
+            found.update(self.postings.get(sentence[i : i + NGRAM], ()))
+        return found
+
+    def _shared_chars(self, sentence: str, k: int) -> int:
+        """How many of the sentence's characters occur in slot k's text at all (≥ any LCS).
+
+        Character sets are bitsets (Python ints), the sentence's grouped by how often each
+        character occurs in it: a few ANDs and popcounts per pair instead of a loop over the
+        sentence."""
+        if sentence != self._sentence:
+            counts: dict[int, int] = {}
+            for c, n in Counter(sentence).items():
+                bit = self._bit.get(c)
+                if bit is not None:
+                    counts[n] = counts.get(n, 0) | bit
+            self._sentence, self._sentence_masks = sentence, counts
+        chars = self._slot_bits[k]
+        return sum(n * (mask & chars).bit_count() for n, mask in self._sentence_masks.items())
+
+    def aligned(self, sentence: str, k: int) -> tuple[int, int] | None:
+        """The span of `sentence` that matches inside slot `k`'s text, or None."""
+        key = (sentence, k)
+        if key not in self._aligned:
+            other = self.texts[k]
+            if len(sentence) <= len(other) and sentence in other:
+                # What partial_ratio_alignment returns for a verbatim copy, without the search.
+                self._aligned[key] = (0, len(sentence))
+            elif self._shared_chars(sentence, k) < SHARED_FLOOR * min(len(sentence), len(other)):
+                self._aligned[key] = None  # cannot reach COPY_SIMILARITY: see SHARED_FLOOR
+            else:
+                found = fuzz.partial_ratio_alignment(sentence, other, score_cutoff=COPY_SIMILARITY)
+                self._aligned[key] = None if found is None else (found.src_start, found.src_end)
+        return self._aligned[key]
 
 
-def _copied_spans(completion: str, other: str) -> list[tuple[int, int]]:
-    grams = _grams(other)
-    spans = []
-    for sent in sentences(completion):
-        if content_length(sent.text) < MIN_SENTENCE:
-            continue
-        if not any(sent.text[i : i + NGRAM] in grams for i in range(len(sent.text) - NGRAM + 1)):
-            continue  # nothing in common: skip the fuzzy comparison
-        found = fuzz.partial_ratio_alignment(sent.text, other, score_cutoff=COPY_SIMILARITY)
-        if found is not None:
-            spans.append((sent.start + found.src_start, sent.start + found.src_end))
-    return spans
-
-
-def copied(row: TargetRow, others: list[OtherField]) -> Finding | None:
+def copied(row: TargetRow, others: list[OtherField] | CopyIndex) -> Finding | None:
+    """`others`: the fields to compare with, or the report's CopyIndex of every field (built once
+    for all rows; the row's own completion in it is skipped)."""
     completion = fold(row.completion.text[:MAX_COMPLETION_CHARS])
     total = content_length(completion)
     if total < COPY_MIN_CHARS:
         return None
+    index = others if isinstance(others, CopyIndex) else CopyIndex(others)
+    compared = [(sent, index.sharing_a_run(sent.text)) for sent in sentences(completion) if content_length(sent.text) >= MIN_SENTENCE]
+    # A slot whose candidate sentences together are too short to reach COPY_SHARE cannot be
+    # reported, whatever the alignments find: it is not aligned at all.
+    reach: dict[int, int] = {}
+    for sent, slots in compared:
+        size = content_length(sent.text)
+        for k in slots:
+            reach[k] = reach.get(k, 0) + size
+    floor = max(COPY_MIN_CHARS, COPY_SHARE * total)
+    # field position → spans of the completion found in it, filled sentence by sentence
+    found: dict[int, list[tuple[int, int]]] = {}
+    for sent, slots in compared:
+        for k in slots:
+            if reach[k] < floor:
+                continue
+            span = index.aligned(sent.text, k)
+            if span is not None:
+                for pos in index.fields_in[k]:
+                    found.setdefault(pos, []).append((sent.start + span[0], sent.start + span[1]))
     copies: list[_Copy] = []
-    for field in others:
-        if field.text.blank:
+    for pos in sorted(found):
+        field = index.fields[pos]
+        if field.text is row.completion:
             continue
-        spans = _copied_spans(completion, fold(field.text.text[:MAX_OTHER_CHARS]))
+        spans = found[pos]
         chars = sum(content_length(completion[s:e]) for s, e in spans)
         if chars >= COPY_MIN_CHARS and chars / total >= COPY_SHARE:
             copies.append(_Copy(field, spans, chars))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reviewer.findings import Finding
 from reviewer.model import TargetRow
-from reviewer.narrative.answers import OtherField, copied, empty_or_template, restates_target, vague
+from reviewer.narrative.answers import CopyIndex, OtherField, copied, empty_or_template, restates_target, vague
 from reviewer.narrative.clauses import is_measurable, parse_clauses
 from reviewer.narrative.evidence import SYMBOL, fmt, match_evidence, measure_name
 from reviewer.narrative.text import MAX_COMPLETION_CHARS, excerpt
@@ -108,7 +108,7 @@ def _follow_up(row: TargetRow, measurable: list[Clause]) -> str:
     return f"请补充{asks}的实际完成数，并附佐证材料。"
 
 
-def review_row(row: TargetRow, others: list[OtherField]) -> tuple[TargetVerdict, list[Finding]]:
+def review_row(row: TargetRow, others: list[OtherField] | CopyIndex) -> tuple[TargetVerdict, list[Finding]]:
     clauses = parse_clauses(row.target.text)
     measurable_idx = [i for i, c in enumerate(clauses) if is_measurable(c)]
     findings: list[Finding] = []
