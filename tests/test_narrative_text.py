@@ -50,7 +50,7 @@ def test_content_length_counts_no_punctuation_or_space():
 
 
 def test_one_cap_on_how_far_a_cell_is_read():
-    from reviewer.narrative import evidence, verdicts
+    from reviewer.narrative import answers, evidence, verdicts
 
     assert MAX_COMPLETION_CHARS == 10_000
-    assert evidence.MAX_COMPLETION_CHARS is MAX_COMPLETION_CHARS and verdicts.MAX_COMPLETION_CHARS is MAX_COMPLETION_CHARS
+    assert all(m.MAX_COMPLETION_CHARS is MAX_COMPLETION_CHARS for m in (answers, evidence, verdicts))
