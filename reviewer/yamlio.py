@@ -9,8 +9,33 @@ from __future__ import annotations
 import yaml
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Flow collections nested deeper than this are refused before parsing: libyaml before PyYAML 6.0.4's
+# build had no depth limit and overflowed the C stack (a segfault, not an error) on "[[[[…".
+MAX_FLOW_DEPTH = 200
+
+
+class NestingError(yaml.YAMLError):
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem  # what callers show, as for PyYAML's own marked errors
+
+
+def _flow_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}" and depth:
+            depth -= 1
+    return deepest
 
 
 def load_yaml(stream):
     """Like yaml.safe_load (raises yaml.YAMLError the same way)."""
-    return yaml.load(stream, Loader=_LOADER)  # noqa: S506 - a safe loader, C or Python
+    text = stream.read() if hasattr(stream, "read") else stream
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise NestingError(f"exceeded maximum nesting depth ({MAX_FLOW_DEPTH} levels of [ ] or {{ }})")
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C or Python
