@@ -109,6 +109,7 @@ class Summary:
     claimed_score: str  # as written ("99分"), "" when not read
     claimed_value: float | None
     grade: str
+    grade_absent: str  # shown where the grade is blank: not read, or a form with no 评价等次 cell
     statuses: list[StatusTally]  # 核实 / 无法核实 / 存疑 / 错误 / 未检查, claimed points per status
     severity_counts: dict[str, int]  # error/warning/info → count (tool trouble not counted)
     llm_line: str
@@ -286,6 +287,7 @@ def _summary(review: Review, lines: list[ScoreLine], wording: dict) -> Summary:
         claimed_score=r.total_score.raw.strip(),
         claimed_value=r.total_score.value if r.total_score.known else None,
         grade=r.grade.text.strip(),
+        grade_absent="（未读到）" if r.grade.location.table is not None or r.layout == "hunan-dept-overall" else "（本表式无此栏）",
         statuses=_tally(lines),
         severity_counts=counts,
         llm_line=_llm_line(review, wording),
