@@ -148,6 +148,13 @@ def _exit_code(failed: bool, worst_rank: int, fail_on: str) -> int:
     return 0
 
 
+def _check_llm_settings(options) -> None:
+    from reviewer.llm import LLMConfig
+
+    LLMConfig.from_env(model=options.model, base_url=options.base_url, enabled=options.llm_enabled,
+                       provider=options.provider, settings=options.llm_settings, cache_path=None)
+
+
 def _is_batch(paths: list[Path]) -> bool:
     return len(paths) > 1 or any(p.is_dir() for p in paths)
 
@@ -193,15 +200,22 @@ def run(
     decisions: Annotated[Optional[Path], typer.Option("--decisions", metavar="文件", help="审核决定文件（默认：报告旁的 <报告名>.review.decisions.csv，有则读取）。")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误。")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="逐份报告显示问题条数、大模型情况和用时。")] = False,
-    no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
-    model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
-    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
-    no_redact: Annotated[bool, typer.Option("--no-redact", help="Send names and phone numbers to the LLM unmasked.")] = False,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="不调用大模型，即使已配置服务地址。")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", metavar="名称", help="大模型名称（默认：$REVIEWER_MODEL，或预设的模型）。")] = None,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", metavar="地址", help="兼容 OpenAI 接口的服务地址（默认：$OPENAI_BASE_URL，或预设的地址）。")] = None,
+    no_redact: Annotated[bool, typer.Option("--no-redact", help="发给大模型的文字不遮盖姓名和电话号码。")] = False,
     author: Annotated[str, typer.Option("--author", metavar="署名", help="带批注报告（docx）中批注的作者。")] = "绩效审核",
     unit: Annotated[Optional[str], typer.Option("--unit", metavar="单位", help="反馈函落款的审核单位（默认：绩效审核组）。")] = None,
     date: Annotated[Optional[str], typer.Option("--date", metavar="日期", help="反馈函的日期，YYYY-MM-DD 或照写（默认：今天）。")] = None,
     cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把本次与大模型的往来录制到此文件（不含密钥），或从此文件回放。")] = None,
     record: Annotated[str, typer.Option("--record", metavar="方式", help="配合 --cassette：once（文件不存在则录制，存在则回放）、none（只回放，不联网）、new_episodes（补录新请求）、all（重新录制）。")] = "once",
+    provider: Annotated[Optional[str], typer.Option("--provider", metavar="预设", help="大模型服务预设：deepseek、dashscope、ollama、vllm、openai、llamacpp（定服务地址、默认模型、输出模式和附加参数；默认：$REVIEWER_PROVIDER）。")] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", metavar="秒", help="一次大模型请求最多用时（整个请求，默认 120）。")] = None,
+    deadline: Annotated[Optional[float], typer.Option("--deadline", metavar="秒", help="一份报告的全部大模型调用最多用时（默认 600）；到时未完成的行标为未完成。")] = None,
+    llm_concurrency: Annotated[Optional[int], typer.Option("--llm-concurrency", metavar="N", help="每份报告同时进行的大模型请求数（默认 4）。")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", metavar="N", help="每次回答的长度上限（默认 1024，deepseek 预设 4096）；回答被截断时以至少 4 倍的上限重问一次。")] = None,
+    temperature: Annotated[Optional[float], typer.Option("--temperature", metavar="T", help="大模型采样温度（默认 0）。")] = None,
+    extra_body: Annotated[Optional[str], typer.Option("--extra-body", metavar="JSON", help='并入每个大模型请求体的 JSON 对象，如 \'{"enable_thinking": false}\'。')] = None,
 ) -> None:
     """审核报告并写出审核意见。
 
@@ -229,9 +243,15 @@ def run(
         spec.author, spec.unit, spec.date = author, unit, date
     except ReviewerError as err:
         raise _fail(err) from None
-    options = Options(rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact)
+    options = Options(
+        rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact,
+        provider=provider,
+        llm_settings={"timeout": timeout, "deadline": deadline, "concurrency": llm_concurrency,
+                      "max_tokens": max_tokens, "temperature": temperature, "extra_body": extra_body},
+    )
     try:
         rubric_for(options)  # a broken rubric stops the run before any report is read
+        _check_llm_settings(options)  # so do bad LLM settings (options, environment, config file)
     except ReviewerError as err:
         raise _fail(err) from None
 
@@ -303,6 +323,9 @@ def _run_one(
         d = review.decisions
         extra = f"；决定文件 {one_line(d.source)}（新增 {len(d.new)} 条，已解决 {len(d.resolved)} 条）" if d else ""
         typer.echo(f"{label}: {_counts_line(review)}；大模型：{review.llm.note if not review.llm.ran else review.llm.model}{extra}；用时 {time.perf_counter() - started:.2f} 秒", err=True)
+    if review.llm.interrupted:  # Ctrl-C during the LLM calls: what was done is written, then stop
+        typer.echo(f"{label}: LLM 调用被中断，已写出已完成的部分", err=True)
+        return 130
     ranks = [SEVERITY_RANK[f.severity] for f in review.findings]
     return _exit_code(False, max(ranks, default=-1), fail_on)
 
@@ -372,9 +395,9 @@ def eval_(
     max_false_alarms: Annotated[Optional[int], typer.Option("--max-false-alarms", metavar="N", help="误报（标注既未预期也未接受的 warning/error 问题）多于此数时退出码为 1。")] = None,
     max_must_not: Annotated[Optional[int], typer.Option("--max-must-not", metavar="N", help="违反 must_not 的条数多于此数时退出码为 1。")] = None,
     rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
-    no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not call the LLM judge even if an endpoint is configured.")] = False,
-    model: Annotated[Optional[str], typer.Option("--model", help="LLM model name (default: $REVIEWER_MODEL).")] = None,
-    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="不调用大模型，即使已配置服务地址。")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", metavar="名称", help="大模型名称（默认：$REVIEWER_MODEL，或预设的模型）。")] = None,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", metavar="地址", help="兼容 OpenAI 接口的服务地址（默认：$OPENAI_BASE_URL，或预设的地址）。")] = None,
     cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把整次评测与大模型的往来录制到此文件，或从此文件回放。")] = None,
     record: Annotated[str, typer.Option("--record", metavar="方式", help="配合 --cassette：once、none（只回放）、new_episodes、all。")] = "once",
 ) -> None:

@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "llm.disagrees_with_rules": "the model and the rules disagree; a person must decide",
     "llm.not_run": "the LLM judge did not run for this row",
     "llm.failed": "the LLM call for this row failed after retries",
+    "llm.incomplete_answer": "the model left out a clause it was asked about (after one re-ask); that clause is not judged",
 }
 
 

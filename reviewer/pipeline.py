@@ -36,6 +36,10 @@ class Options:
     model: str | None = None
     base_url: str | None = None
     redact: bool = True
+    provider: str | None = None  # an LLM provider preset (reviewer.llm.config.PRESETS)
+    # CLI values of the LLM settings (timeout, deadline, concurrency, max_tokens, temperature,
+    # extra_body, modes); None = not given, so the environment or the config file decides.
+    llm_settings: dict = field(default_factory=dict)
     # LLMConfig fields for scripts and tests (cache_path, concurrency, api_key …); plain values only,
     # since Options travels to batch worker processes.
     llm_overrides: dict = field(default_factory=dict)
@@ -170,7 +174,7 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
     rule_verdicts, narrative_findings = narrative_rules(report, national, rescored)
     config = LLMConfig.from_env(
         model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
-        **options.llm_overrides,
+        provider=options.provider, settings=options.llm_settings, **options.llm_overrides,
     )
     if config.usable:
         from reviewer.llm import judge_report  # the network layer loads only when the judge runs

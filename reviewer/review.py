@@ -35,7 +35,8 @@ class IndicatorResult(BaseModel):
     location: Location = Field(default_factory=Location)
 
 
-ClauseOutcome = Literal["met", "not_met", "not_reported", "approximate", "qualitative"]
+# not_checked: the LLM was asked about the clause and gave no judgement of it
+ClauseOutcome = Literal["met", "not_met", "not_reported", "approximate", "qualitative", "not_checked"]
 Verdict = Literal["evidenced", "partial", "not_evidenced", "not_checked", "not_applicable"]
 
 
@@ -84,6 +85,8 @@ class LLMRun(BaseModel):
     cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    usage_unknown: int = 0  # calls whose reply did not say how many tokens they used
+    interrupted: bool = False  # Ctrl-C stopped the calls; what was answered is kept
 
 
 DecisionValue = Literal["采纳", "不采纳", "待定"]

@@ -18,6 +18,7 @@ import httpx2
 
 import seed_rows
 from reviewer.llm import LLMConfig
+from reviewer.llm.config import Halts
 from reviewer.model import Evaluator, Location, Report, TargetRow, Text
 
 FIRST_ROW = 40  # row index of the first 定量目标 row in the grid (illustrative, for citations)
@@ -93,12 +94,19 @@ SCENARIOS: dict[str, dict] = {
     # schema in the prompt only (no response_format): exercises parsing and the re-ask
     "prompt_mode": {"rows": MASKING_ROWS, "config": {"modes": ("prompt",)}},
     # the whole review of the seed .docx (reviewer.pipeline): the judge sees the rules' clauses,
-    # exactly what `review yunxi-2021-quweiban.docx` sends
+    # numbered, and must answer each by id — exactly what `review yunxi-2021-quweiban.docx` sends
     "pipeline": {"docx": "yunxi-2021-quweiban.docx", "config": {}},
+    # a cap too small for any answer: the real server stops at finish_reason "length", the judge
+    # asks again once with a larger cap
+    "truncated": {"rows": [ROWS[2]], "config": {"max_tokens": 48, "modes": ("json_object_schema",)}},
+    # the same row three times in one report: asked once
+    "duplicates": {"rows": [ROWS[7], ROWS[2], ROWS[7], ROWS[7]], "config": {"modes": ("json_object_schema",)}},
 }
 
 # What scripts/record-cassettes and the replay tests share (the request bodies must match).
-RECORDING_CONFIG = {"max_tokens": 1024, "temperature": 0.0, "concurrency": 1, "redact": True}
+# timeout, deadline: a small model on a shared CPU is slow; replay is instant either way (not in the request body)
+RECORDING_CONFIG = {"max_tokens": 1024, "temperature": 0.0, "concurrency": 1, "redact": True, "deadline": 3600.0,
+                    "timeout": 900.0}
 
 FILTER_HEADERS = [
     "authorization", "api-key", "x-api-key", "openai-organization", "openai-project",
@@ -178,10 +186,12 @@ def completion_body(content: str, prompt_tokens: int = 100, completion_tokens: i
     }
 
 
-def answer(*clauses: tuple[str, str, list[str]], vague: bool = False, follow_up: str = "请提供佐证材料。") -> str:
-    """A constructed model answer: clauses as (clause, verdict, quotes)."""
+def answer(*clauses: tuple, vague: bool = False, follow_up: str = "请提供佐证材料。") -> str:
+    """A constructed model answer: clauses as (clause, verdict, quotes), numbered 1…n in order,
+    or (id, clause, verdict, quotes) to give the id."""
+    items = [c if len(c) == 4 else (i, *c) for i, c in enumerate(clauses, start=1)]
     return json.dumps({
-        "clauses": [{"clause": c, "verdict": v, "quotes": q, "reason": "构造的理由"} for c, v, q in clauses],
+        "clauses": [{"id": i, "clause": c, "verdict": v, "quotes": q, "reason": "构造的理由"} for i, c, v, q in items],
         "vague": vague,
         "follow_up": follow_up,
     }, ensure_ascii=False)
@@ -230,6 +240,116 @@ def ok(content: str, **kw) -> httpx2.Response:
 def config(server: FakeServer, tmp_path: Path, sleeps: list[float] | None = None, **kw) -> LLMConfig:
     slept = sleeps if sleeps is not None else []
     values = dict(base_url=FAKE_BASE_URL, model="fake-model", api_key="test-key", cache_path=tmp_path / "llm.sqlite3",
-                  http_client=server.client(), sleep=slept.append)
+                  http_client=server.client(), sleep=slept.append, halts=Halts())
     values.update(kw)
     return LLMConfig(**values)
+
+
+# --- a LOOPBACK server for the time tests ------------------------------------------------------
+# TEST-ONLY, NOT RECORDED: a real socket on 127.0.0.1 that behaves as providers do under trouble
+# and that llama.cpp cannot be made to do: never answering (a hung server), or sending the
+# response headers and then a blank line every few hundredths of a second instead of the body
+# (DeepSeek's keep-alive lines under load). `behave(request_json, n)` returns "hang", "keepalive"
+# or (status, body dict) for a normal reply.
+
+class LoopbackServer:
+    def __init__(self, behave: Callable[[dict, int], object]) -> None:
+        import socketserver
+
+        outer = self
+        self.behave = behave
+        self.requests: list[dict] = []
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                sock = self.request
+                sock.settimeout(0.2)
+                while not outer.stop.is_set():
+                    body = _read_request(sock, outer.stop)
+                    if body is None:
+                        return
+                    with outer._lock:
+                        outer.requests.append(body)
+                        n = len(outer.requests)
+                    what = outer.behave(body, n)
+                    if what == "hang":
+                        while not outer.stop.wait(0.05):
+                            if _closed(sock):
+                                return
+                        return
+                    if what == "keepalive":
+                        sock.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                                     b"transfer-encoding: chunked\r\n\r\n")
+                        while not outer.stop.wait(0.05):
+                            try:
+                                sock.sendall(b"1\r\n\n\r\n")
+                            except OSError:
+                                return
+                        return
+                    status, payload = what
+                    data = json.dumps(payload, ensure_ascii=False).encode()
+                    sock.sendall(f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n"
+                                 f"content-length: {len(data)}\r\n\r\n".encode() + data)
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> LoopbackServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _closed(sock) -> bool:
+    import socket
+
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+
+
+def _read_request(sock, stop: threading.Event) -> dict | None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        if stop.is_set():
+            return None
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            continue
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(rest) < length:
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            continue
+        if not chunk:
+            return None
+        rest += chunk
+    return json.loads(rest[:length].decode() or "{}")

@@ -35,7 +35,8 @@ def test_version(flag: str):
 _ALLOWED = re.compile(
     r"--?[a-zA-Z][\w-]*|\$?[A-Z_]{3,}|[\w.-]*\.(docx|doc|md|html|json|xlsx|csv|yaml|j2|css)\b|"
     r"\b(md|html|docx|json|xlsx|error|warning|info|none|review|run|extract|schema|codes|decisions|init|CPU|LibreOffice|Excel|"
-    r"JSON|Schema|UTF|BOM|CSV|CI|min|N|R|Word|summary|html|eval|gold|table|must_not|warning|letter|YYYY|MM|DD|wording)\b"
+    r"JSON|Schema|UTF|BOM|CSV|CI|min|N|R|Word|summary|html|eval|gold|table|must_not|warning|letter|YYYY|MM|DD|wording|"
+    r"OpenAI|once|new_episodes|all|deepseek|dashscope|ollama|vllm|openai|llamacpp|enable_thinking|false)\b"
 )
 
 
@@ -49,11 +50,7 @@ def test_help_is_chinese(args: list[str]):
     result = CliRunner().invoke(app, args, prog_name="review", terminal_width=400, max_content_width=400)
     assert result.exit_code == 0
     text = result.stdout
-    # The LLM options' help (issue 14's block, and their wrapped lines) is still English; nothing
-    # else may be.
-    llm = r"\s*--(no-llm|model|base-url|no-redact|cassette|record)\b"
-    own = "\n".join(line for line in text.splitlines() if not re.match(llm, line) and not re.match(r"\s{10,}[a-z(]", line))
-    assert _english_words(own) == [], own
+    assert _english_words(text) == [], text
     assert "用法：" in text and "显示本帮助后退出" in text
 
 

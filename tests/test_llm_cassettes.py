@@ -20,6 +20,7 @@ import pytest
 import llm_seed
 from reviewer.llm import LLMConfig, judge_report
 from reviewer.llm.cache import Cache
+from reviewer.llm.config import Halts
 from reviewer.llm.prompts import prompt_version
 from reviewer.llm.schema import parse_judgement
 from reviewer.llm.verify import QuoteVerifier
@@ -38,7 +39,7 @@ def replay_config(tmp_path, scenario: str, **kw) -> LLMConfig:
     if "modes" in values:
         values["modes"] = tuple(values["modes"])
     return LLMConfig(base_url=META["base_url"], model=META["model"], api_key=DUMMY_KEY,
-                     cache_path=tmp_path / "llm.sqlite3", **values)
+                     cache_path=tmp_path / "llm.sqlite3", halts=Halts(), **values)
 
 
 def replay(tmp_path, scenario: str, **kw):
@@ -183,3 +184,57 @@ def test_ingested_seed_report_replays_the_same_cassette(seed_report, tmp_path):
     assert len(verdicts) == 8 and all(v.verdict != "not_checked" for v in verdicts)
     for f in findings:
         assert f.location.table is not None and f.location.row is not None
+
+
+def test_truncated_answer_is_asked_again_with_a_larger_cap(tmp_path):
+    """The real server, capped at 48 tokens, stops mid-answer (finish_reason "length"); the judge
+    asks the same question once more with a larger cap instead of a format re-ask."""
+    report, verdicts, findings, run, cassette = replay(tmp_path, "truncated")
+    assert cassette.all_played and run.calls == len(cassette) == 2
+    (req1, status1, body1), (req2, status2, body2) = exchanges(cassette)
+    assert status1 == status2 == 200
+    assert body1["choices"][0]["finish_reason"] == "length"
+    assert req1["max_tokens"] == 48 and req2["max_tokens"] > 4 * 48
+    assert req2["messages"] == req1["messages"]  # the same question, not a re-ask about format
+    v = verdicts[0]
+    if body2["choices"][0]["finish_reason"] == "length":
+        assert v.verdict == "not_checked" and "回答被截断" in v.status_note
+    else:
+        assert "格式校验" not in v.status_note
+
+
+def test_duplicate_rows_are_asked_once(tmp_path):
+    """Rows 0, 2 and 3 are the same row: the real server was asked two questions for four rows."""
+    report, verdicts, findings, run, cassette = replay(tmp_path, "duplicates")
+    assert cassette.all_played and run.calls == len(cassette)
+    first_asks = [llm_seed.row_kind(req) for req, _, _ in exchanges(cassette) if len(req["messages"]) == 2]
+    assert sorted(first_asks) == sorted([llm_seed.ROWS[7][1], llm_seed.ROWS[2][1]])  # one question per distinct row
+    same = [verdicts[i].model_dump(exclude={"target_index"}) for i in (0, 2, 3)]
+    assert same[0] == same[1] == same[2]
+
+
+def test_real_model_dropping_clauses_is_reasked_and_never_passes(tmp_path):
+    """The seed .docx through the whole pipeline: the rules' clauses go out numbered, and the real
+    small model leaves some out. Each such answer was re-asked once naming the missing ids; what is
+    still missing reads 未判断 with llm.incomplete_answer, and no such row is 有据."""
+    from reviewer.ingest import load_report
+    from reviewer.pipeline import review_report
+
+    report = load_report(llm_seed.FIXTURES / llm_seed.SCENARIOS["pipeline"]["docx"])
+    options = llm_seed.pipeline_options(META["base_url"], META["model"], DUMMY_KEY, tmp_path / "llm.sqlite3")
+    with llm_seed.make_vcr("none").use_cassette(str(llm_seed.cassette_path("pipeline"))) as cassette:
+        review = review_report(report, options)
+    assert cassette.all_played
+    reasks = [req for req, _, _ in exchanges(cassette) if len(req["messages"]) == 4]
+    assert any("缺少第" in req["messages"][-1]["content"] for req in reasks)
+    llm = [v for v in review.verdicts if v.by == "llm"]
+    incomplete = [v for v in llm if "llm.incomplete_answer" in v.flags]
+    assert incomplete, "the recorded model was expected to leave clauses out"
+    for v in incomplete:
+        assert v.verdict != "evidenced" and any(c.outcome == "not_checked" for c in v.clauses)
+        assert any(f.code == "llm.incomplete_answer" and f.location.row == report.targets[v.target_index].completion.location.row
+                   for f in review.findings)
+    for v in llm:  # every clause the rules found is accounted for, by id
+        rules = next(r for r in review.verdicts if r.by == "rules" and r.target_index == v.target_index)
+        if v.verdict != "not_checked" or v.clauses:
+            assert [c.text for c in v.clauses] == [c.text for c in rules.clauses if c.text.strip()]

@@ -209,7 +209,7 @@ def test_disagreement_with_rules_is_flagged_with_both_sides(tmp_path):
 
     def reply(body, n):
         assert clause in user_text(body)  # the rule clauses are what the model is asked to judge
-        return ok(answer((clause, "evidenced", ["一批文稿被《湖南日报》《岳阳日报》采用"])))
+        return ok(answer((clause, "evidenced", ["全年共起草了领导讲话、情况汇报等各类文稿100多篇"])))
 
     verdicts, findings, _ = judge_report(llm_seed.seed_report([llm_seed.ROWS[1]]), rules, config(FakeServer(reply), tmp_path))
     assert verdicts[0].verdict == "evidenced"
@@ -217,6 +217,7 @@ def test_disagreement_with_rules_is_flagged_with_both_sides(tmp_path):
     f = next(f for f in findings if f.code == "llm.disagrees_with_rules")
     assert f.severity == "warning" and f.source == "llm"
     assert "规则：" in f.message and "模型：" in f.message and "未达到目标" in f.message and "有据" in f.message
+    assert clause[:20] in f.message  # the clause it is about is named
     assert f.expected and f.found
 
 
@@ -296,8 +297,10 @@ def test_auth_error_is_not_reasked_nor_retried(tmp_path):
     sleeps: list[float] = []
     server = FakeServer(reply)
     verdicts, findings, run = judge_report(SEED, [], config(server, tmp_path, sleeps))
-    assert len(server.requests) == 8 and sleeps == []  # one per row: no retry, no re-ask, no mode step-down
-    assert all(v.verdict == "not_checked" and v.status_note.startswith("未完成: 鉴权失败") for v in verdicts)
+    assert len(server.requests) == 1 and sleeps == []  # no retry, no re-ask, no mode step-down, no other row
+    assert verdicts[0].status_note.startswith("未完成: 鉴权失败")
+    assert all(v.verdict == "not_checked" and v.status_note.startswith("未完成: ") and "鉴权失败" in v.status_note
+               for v in verdicts)
     assert {f.code for f in findings} == {"llm.failed"}
     assert "test-key" not in json.dumps([v.model_dump() for v in verdicts] + [f.model_dump() for f in findings])
     assert run.ran is False

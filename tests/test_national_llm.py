@@ -24,7 +24,7 @@ def test_every_indicator_row_is_judged_with_the_rules_verdict(tmp_path: Path):
     def reply(body, n):
         if row_kind(body) == "供餐天数":
             return ok(answer(("≥200天", "evidenced", ["186天"])))  # a model that misses the shortfall
-        return ok(answer(("目标", "not_evidenced", [])))
+        return ok(answer(*[("目标", "not_evidenced", [])] * 6))  # every clause id the rules send (up to 5 here)
 
     server = FakeServer(reply)
     verdicts, findings, run = judge_report(report, rules, config(server, tmp_path))

@@ -170,7 +170,9 @@ class FakeOpenAI:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
                 owner.requests.append(body)
                 owner.auth.append(self.headers.get("authorization", ""))
-                content = json.dumps({"clauses": [{"clause": "目标", "verdict": "not_evidenced", "quotes": [], "reason": "构造"}],
+                # one clause judgement per clause id the judge may send (it numbers a row's clauses 1…n)
+                content = json.dumps({"clauses": [{"id": i, "clause": "目标", "verdict": "not_evidenced", "quotes": [],
+                                                   "reason": "构造"} for i in range(1, 7)],
                                       "vague": False, "follow_up": "请提供佐证材料。"}, ensure_ascii=False)
                 reply = json.dumps({
                     "id": "x", "object": "chat.completion", "created": 0, "model": "fake-model",

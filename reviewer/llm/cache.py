@@ -1,7 +1,9 @@
 """On-disk SQLite cache: validated answers, and the output mode each endpoint accepted.
 
 Answers are keyed by sha256 of (base URL, model, prompt version, the exact redacted messages),
-so a second review of an unchanged report makes no call. What is stored is what was sent and
+so a second review of an unchanged report makes no call. A request about to be sent is claimed
+first: a review in another process (a batch of identical reports) waits for that answer instead of
+asking the same question again. What is stored is what was sent and
 received (masked text, validated JSON, token counts) — never the API key or request headers.
 """
 
@@ -31,6 +33,11 @@ create table if not exists answers (
     prompt_tokens integer not null default 0,
     completion_tokens integer not null default 0,
     created real not null
+);
+create table if not exists claims (
+    key text primary key,
+    owner text not null,
+    until real not null
 );
 create table if not exists endpoint_modes (
     base_url text not null,
@@ -142,5 +149,34 @@ class Cache:
                 db.execute(
                     "insert or replace into endpoint_modes values (?, ?, ?, ?)", (base_url, model, mode, time.time())
                 )
+        except (OSError, sqlite3.Error) as exc:
+            self._disable(exc)
+
+    def claim(self, key: str, owner: str, seconds: float) -> bool:
+        """Take the right to ask `key` for `seconds`; False while another owner holds it."""
+        if not self.path:
+            return True
+        now = time.time()
+        try:
+            with self._lock, self._connect() as db:
+                db.execute("begin immediate")
+                row = db.execute("select owner, until from claims where key = ?", (key,)).fetchone()
+                if row and row[0] != owner and row[1] > now:
+                    return False
+                db.execute("insert or replace into claims values (?, ?, ?)", (key, owner, now + seconds))
+        except (OSError, sqlite3.Error) as exc:
+            self._disable(exc)
+        return True
+
+    def release(self, key: str | None, owner: str) -> None:
+        """Give up a claim (key None: every claim of this owner, e.g. calls abandoned at Ctrl-C)."""
+        if not self.path:
+            return
+        try:
+            with self._lock, self._connect() as db:
+                if key is None:
+                    db.execute("delete from claims where owner = ?", (owner,))
+                else:
+                    db.execute("delete from claims where key = ? and owner = ?", (key, owner))
         except (OSError, sqlite3.Error) as exc:
             self._disable(exc)

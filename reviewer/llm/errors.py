@@ -6,7 +6,12 @@
     ├── TransportError          429 / 5xx / timeout / connection trouble that outlived the retries
     ├── OutputInvalid           the model's answer did not validate, even after one re-ask;
     │                           carries the raw output, the validation error and the attempts
-    └── CallRefused             auth, permission, not-found, other 4xx: retrying will not help
+    │   └── Truncated           the answer was cut at max_tokens, even with a larger cap
+    ├── CallRefused             a 4xx that concerns this row only (e.g. context length)
+    ├── EndpointStopped         auth, quota, a request the endpoint will never accept, or an
+    │                           earlier such refusal: no more calls go to this endpoint
+    └── Cancelled               the report's deadline passed, or Ctrl-C: the call was not made
+                                or its answer was abandoned
 
 Foreign errors (openai, httpx2, json, pydantic) are translated once, in client.py, and chained
 with ``from exc``. Failed judgements are data (TargetVerdict + Finding), never exceptions.
@@ -46,3 +51,18 @@ class OutputInvalid(LLMError):
         super().__init__(reason, attempts=attempts)
         self.raw = raw
         self.error = error
+
+
+class Truncated(OutputInvalid):
+    pass
+
+
+class EndpointStopped(LLMError):
+    def __init__(self, reason: str, *, status: int | None = None, first: bool = True) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.first = first  # False: refused before sending, because of an earlier stop
+
+
+class Cancelled(LLMError):
+    pass

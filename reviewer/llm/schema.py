@@ -29,6 +29,7 @@ VERDICT_LABEL: dict[str, str] = {
 class ClauseJudgement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    id: int = Field(description="分句编号（与提问中的编号一致）")
     clause: str = Field(description="被判断的绩效目标分句")
     verdict: ClauseVerdictName = Field(description="evidenced/partial/not_evidenced/not_applicable")
     quotes: list[str] = Field(max_length=3, description="从完成情况中逐字摘录的原文")
@@ -73,23 +74,24 @@ def schema_text() -> str:
     return json.dumps(json_schema(), ensure_ascii=False, indent=1)
 
 
+# Reasoning some models print before the answer (Qwen3, DeepSeek-R1 distils, QwQ): it may hold
+# braces or code fences of its own, so it goes before anything is parsed. An unclosed block is a
+# reply cut off while thinking: nothing after it is an answer.
+_THINK = re.compile(r"<(think|thinking|reasoning)>.*?(</\1>|$)", re.S | re.I)
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
 
 
-def extract_json(raw: str) -> str:
-    """The JSON object inside a reply: strip code fences and chatter around the outermost {...}."""
-    text = raw.strip()
-    m = _FENCE.search(text)
-    if m:
-        text = m.group(1).strip()
-    start = text.find("{")
-    if start < 0:
-        return text
+def strip_reasoning(raw: str) -> str:
+    return _THINK.sub("", raw).strip()
+
+
+def _objects(text: str) -> list[str]:
+    """Every complete top-level {...} in text, in order (braces inside JSON strings ignored)."""
+    found: list[str] = []
     depth = 0
-    in_str = False
-    esc = False
-    for i in range(start, len(text)):
-        ch = text[i]
+    start = -1
+    in_str = esc = False
+    for i, ch in enumerate(text):
         if in_str:
             if esc:
                 esc = False
@@ -97,15 +99,45 @@ def extract_json(raw: str) -> str:
                 esc = True
             elif ch == '"':
                 in_str = False
-        elif ch == '"':
+        elif ch == '"' and depth > 0:
             in_str = True
         elif ch == "{":
+            if depth == 0:
+                start = i
             depth += 1
-        elif ch == "}":
+        elif ch == "}" and depth > 0:
             depth -= 1
             if depth == 0:
-                return text[start : i + 1]
-    return text[start:]
+                found.append(text[start : i + 1])
+    return found
+
+
+def extract_json(raw: str) -> str:
+    """The answer inside a reply: reasoning removed, then the last complete JSON object that parses
+    (a model may echo an example or think aloud before answering); an incomplete one as a last resort,
+    so the validation error says what is wrong with it."""
+    text = strip_reasoning(raw)
+    candidates = _objects(text)
+    for fenced in reversed(_FENCE.findall(text)):
+        candidates.extend(_objects(fenced))
+    parsed = []
+    for c in candidates:
+        try:
+            value = json.loads(c)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            parsed.append((c, value))
+    with_clauses = [c for c, v in parsed if "clauses" in v]
+    if with_clauses:
+        return with_clauses[-1]
+    if parsed:
+        return parsed[-1][0]
+    m = _FENCE.search(text)
+    if m:
+        text = m.group(1).strip()
+    start = text.find("{")
+    return text[start:] if start >= 0 else text
 
 
 def parse_judgement(raw: str) -> RowJudgement:

@@ -33,6 +33,7 @@ OUTCOME_LABEL: dict[str, str] = {
     "not_reported": "未报告",
     "approximate": "约数/不确切",
     "qualitative": "定性",
+    "not_checked": "未判断",
 }
 BY_LABEL = {"rules": "规则", "llm": "大模型"}
 BY_SOURCE = {"checks": "评分规则核查", "rules": "文字规则", "llm": "大模型", "ingest": "读取", "batch": "批量比对"}
@@ -207,7 +208,15 @@ def _llm_line(review: Review, wording: dict) -> str:
     parts = [f"模型 {run.model or '（未知）'}", f"调用 {run.calls} 次"]
     if run.cache_hits:
         parts.append(f"缓存命中 {run.cache_hits} 次")
-    parts.append(f"tokens {tokens:,}（输入 {run.prompt_tokens:,} / 输出 {run.completion_tokens:,}）")
+    if run.usage_unknown and run.usage_unknown >= run.calls:
+        parts.append("tokens 未知（服务器未报告用量）")
+    elif run.usage_unknown:
+        parts.append(f"tokens 至少 {tokens:,}（输入 {run.prompt_tokens:,} / 输出 {run.completion_tokens:,}；"
+                     f"{run.usage_unknown} 次调用未报告用量）")
+    else:
+        parts.append(f"tokens {tokens:,}（输入 {run.prompt_tokens:,} / 输出 {run.completion_tokens:,}）")
+    if run.interrupted:
+        parts.append("调用被中断（Ctrl-C），未完成的行已标出")
     return "，".join(parts)
 
 
