@@ -398,6 +398,7 @@ def eval_(
     no_llm: Annotated[bool, typer.Option("--no-llm", help="不调用大模型，即使已配置服务地址。")] = False,
     model: Annotated[Optional[str], typer.Option("--model", metavar="名称", help="大模型名称（默认：$REVIEWER_MODEL，或预设的模型）。")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", metavar="地址", help="兼容 OpenAI 接口的服务地址（默认：$OPENAI_BASE_URL，或预设的地址）。")] = None,
+    match: Annotated[Optional[str], typer.Option("--match", metavar="模式", help="只评测文件名与此模式相符的报告，如 'hunan-*'。")] = None,
     cassette: Annotated[Optional[Path], typer.Option("--cassette", metavar="文件", help="把整次评测与大模型的往来录制到此文件，或从此文件回放。")] = None,
     record: Annotated[str, typer.Option("--record", metavar="方式", help="配合 --cassette：once、none（只回放）、new_episodes、all。")] = "once",
 ) -> None:
@@ -422,9 +423,9 @@ def eval_(
         rubric_for(options)
         from reviewer.evaluation.run import find_pairs
 
-        total = len(find_pairs(folder))
+        total = len(find_pairs(folder, match))
         with _maybe_cassette(cassette, record), progress.bar:
-            result = evaluate(folder, options, tick=progress.phase("审核", total))
+            result = evaluate(folder, options, tick=progress.phase("审核", total), match=match)
     except ReviewerError as err:
         raise _fail(err) from None
     if fmt == "json":

@@ -27,7 +27,8 @@ def test_corpus_eval_replays_offline_with_the_recorded_figures(tmp_path):
     env.update(OPENAI_API_KEY="sk-replay-dummy-0000000000000000", REVIEWER_CACHE_DIR=str(tmp_path / "cache"))
     proc = subprocess.run(
         [sys.executable, "-m", "reviewer", "eval", "examples/corpus", "--format", "json",
-         "--base-url", meta["base_url"], "--model", meta["model"], "--cassette", str(CASSETTE), "--record", "none"],
+         "--base-url", meta["base_url"], "--model", meta["model"], "--cassette", str(CASSETTE), "--record", "none",
+         *(["--match", meta["match"]] if meta.get("match") else [])],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -7,6 +7,7 @@ so `batch_only` gold entries — copies between departments — are scored too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fnmatch import fnmatch
 from pathlib import Path
 
 from reviewer.batch import Outcome, copied_across_reports, review_one
@@ -17,12 +18,15 @@ from reviewer.evaluation.result import EvalResult, ReportScore, total
 from reviewer.findings import sort_findings
 
 
-def find_pairs(folder: Path) -> list[tuple[Path, Gold]]:
-    """(report, gold) for each report file in `folder` with a `<stem>.gold.json` beside it."""
+def find_pairs(folder: Path, match: str | None = None) -> list[tuple[Path, Gold]]:
+    """(report, gold) for each report file in `folder` with a `<stem>.gold.json` beside it; `match`
+    (a shell pattern such as "hunan-*") keeps the reports whose file name it matches."""
     if not folder.is_dir():
         raise ReviewerError(f"{folder}: 不是文件夹（review eval 需要一个放有报告及其 .gold.json 标注的文件夹）")
     pairs = []
     for gold_file in sorted(folder.glob("*.gold.json")):
+        if match and not fnmatch(gold_file.name.removesuffix(".gold.json"), match.removesuffix(".docx")):
+            continue
         gold = load_gold(gold_file)
         report = folder / gold.file if gold.file else None
         if report is None or not report.is_file():
@@ -32,7 +36,8 @@ def find_pairs(folder: Path) -> list[tuple[Path, Gold]]:
             report = candidates[0]
         pairs.append((report, gold))
     if not pairs:
-        raise ReviewerError(f"{folder}: 没有找到 .gold.json 标注文件")
+        which = f"与 {match} 相符的" if match else ""
+        raise ReviewerError(f"{folder}: 没有找到{which} .gold.json 标注文件")
     return pairs
 
 
@@ -42,8 +47,9 @@ def evaluate(
     *,
     review: Callable[[Path, object], Outcome] = review_one,
     tick: Callable[[], None] = lambda: None,
+    match: str | None = None,
 ) -> EvalResult:
-    pairs = find_pairs(folder)
+    pairs = find_pairs(folder, match)
     outcomes = []
     for path, _ in pairs:
         outcomes.append(review(path, options))
