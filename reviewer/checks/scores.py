@@ -60,7 +60,10 @@ def _subtotals(table: ScoreTable) -> list[Finding]:
                 continue  # no "（15分）" printed: nothing stated to check against
             stated = float(m.group(1))
             # A merged 分值 cell is printed once, on its first row; the others are "missing".
-            total = sum(r.points.value for r in rows if r.points.known)
+            known = [r.points.value for r in rows if r.points.known]
+            if not known:
+                continue  # no 分值 could be read: an unreadable group, not one that adds up to 0
+            total = sum(known)
             if not _differs(total, stated):
                 continue
             working = " + ".join(fmt(r.points.value) for r in rows if r.points.known)
@@ -78,51 +81,60 @@ def _subtotals(table: ScoreTable) -> list[Finding]:
 
 
 def _totals(report: Report, table: ScoreTable, rubric: Rubric) -> tuple[list[Finding], float | None]:
-    out: list[Finding] = []
+    """The 分值 against the 总分 row (or the rubric's total), the 自评得分 against both printed totals;
+    also the re-summed score, which the grade must follow."""
     points = [r.points.value for r in table.rows if r.points.known]
     scores = [r.self_score.value for r in table.rows if r.self_score.known]
-    point_sum = sum(points) if points else None
     score_sum = sum(scores) if scores else None
+    out = _points_total(table, rubric, sum(points)) if points else []
+    if score_sum is not None:
+        out += _scores_total(report, table, score_sum)
+    return out, score_sum
 
-    if point_sum is not None:
-        stated = table.total_points
-        if stated.known and _differs(point_sum, stated.value):
+
+def _points_total(table: ScoreTable, rubric: Rubric, point_sum: float) -> list[Finding]:
+    out: list[Finding] = []
+    stated = table.total_points
+    if stated.known and _differs(point_sum, stated.value):
+        out.append(
+            Finding(
+                code="score.total_mismatch",
+                severity="error",
+                message=f"评分表总分行的分值填{fmt(stated.value)}分，但各项分值合计为{fmt(point_sum)}分。",
+                location=stated.location,
+                expected=point_sum,
+                found=stated.value,
+            )
+        )
+    elif _differs(point_sum, rubric.total_points):
+        out.append(
+            Finding(
+                code="score.total_mismatch",
+                severity="error",
+                message=f"评分表各项分值合计为{fmt(point_sum)}分，应为{fmt(rubric.total_points)}分。",
+                location=stated.location if stated.known else table.location,
+                expected=rubric.total_points,
+                found=point_sum,
+            )
+        )
+    return out
+
+
+def _scores_total(report: Report, table: ScoreTable, score_sum: float) -> list[Finding]:
+    out: list[Finding] = []
+    for stated, where in ((table.total_self_score, "评分表总分行的自评得分"), (report.total_score, "绩效自评综合得分")):
+        if stated.known and _differs(score_sum, stated.value):
             out.append(
                 Finding(
                     code="score.total_mismatch",
                     severity="error",
-                    message=f"评分表总分行的分值填{fmt(stated.value)}分，但各项分值合计为{fmt(point_sum)}分。",
+                    message=f"{where}填{fmt(stated.value)}分，但评分表各项自评得分合计为{fmt(score_sum)}分。",
                     location=stated.location,
-                    expected=point_sum,
+                    expected=score_sum,
                     found=stated.value,
                 )
             )
-        elif _differs(point_sum, rubric.total_points):
-            out.append(
-                Finding(
-                    code="score.total_mismatch",
-                    severity="error",
-                    message=f"评分表各项分值合计为{fmt(point_sum)}分，应为{fmt(rubric.total_points)}分。",
-                    location=stated.location if stated.known else table.location,
-                    expected=rubric.total_points,
-                    found=point_sum,
-                )
-            )
-
-    if score_sum is not None:
-        for stated, where in ((table.total_self_score, "评分表总分行的自评得分"), (report.total_score, "绩效自评综合得分")):
-            if stated.known and _differs(score_sum, stated.value):
-                out.append(
-                    Finding(
-                        code="score.total_mismatch",
-                        severity="error",
-                        message=f"{where}填{fmt(stated.value)}分，但评分表各项自评得分合计为{fmt(score_sum)}分。",
-                        location=stated.location,
-                        expected=score_sum,
-                        found=stated.value,
-                    )
-                )
-    return out, score_sum
+    return out
 
 
 def _grade(report: Report, rubric: Rubric, score_sum: float | None) -> list[Finding]:

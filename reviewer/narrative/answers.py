@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from reviewer.findings import Finding
 from reviewer.model import TargetRow, Text
 from reviewer.narrative.figures import concrete_spans
-from reviewer.narrative.text import PUNCTUATION, content_length, fold, sentences
+from reviewer.narrative.text import MAX_COMPLETION_CHARS, PUNCTUATION, content_length, excerpt, fold, sentences, squash
 from reviewer.narrative.vocabulary import vocabulary
 
 VAGUE_SHARE = 0.35  # stock phrases cover at least this share of a completion with no figure
@@ -35,10 +35,7 @@ NGRAM = 4
 # found anywhere in the field). Fewer shared characters than this floor (with a margin
 # below 0.818) cannot reach COPY_SIMILARITY, and the fuzzy search is skipped.
 SHARED_FLOOR = 0.8
-# How far a cell is read: real completions are a few hundred characters, the 总体运行情况 a few
-# thousand; a pasted-in document must not stall a batch.
-MAX_COMPLETION_CHARS = 10_000
-MAX_OTHER_CHARS = 20_000
+MAX_OTHER_CHARS = 20_000  # the 总体运行情况 is read this far (a few thousand characters when real)
 WORD_LIMIT = re.compile(r"\d+字以内")
 
 
@@ -46,13 +43,7 @@ def _prefix(row: TargetRow) -> str:
     return f"{row.kind}："
 
 
-def _excerpt(text: str, limit: int = 40) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _squash(text: str) -> str:
-    return "".join(c for c in fold(text) if not c.isspace())
+EXCERPT = 40  # characters of a completion quoted in a message
 
 
 # --- blank and unfilled ------------------------------------------------------------------------
@@ -61,7 +52,7 @@ def _squash(text: str) -> str:
 def empty_or_template(row: TargetRow) -> Finding | None:
     v = vocabulary()
     text = row.completion.text
-    squashed = _squash(text)
+    squashed = squash(text)
     loc = row.completion.location
     if not squashed or squashed in v.empty_marks or content_length(squashed) == 0:
         shown = f"“{text.strip()}”" if text.strip() else "空白"
@@ -75,7 +66,7 @@ def empty_or_template(row: TargetRow) -> Finding | None:
         if at >= 0 and not answered and content_length(text) <= v.template_max_chars:
             return Finding(code="completion.template", severity="warning", source="rules",
                            location=loc.with_span(at, at + len(marker)),
-                           message=f"{_prefix(row)}完成情况仍是表格的填写说明（“{_excerpt(text)}”），未填写实际完成情况。",
+                           message=f"{_prefix(row)}完成情况仍是表格的填写说明（“{excerpt(text, EXCERPT)}”），未填写实际完成情况。",
                            found=text.strip())
     return None
 
@@ -143,9 +134,9 @@ def restates_target(row: TargetRow) -> Finding | None:
         return None
     quoted = row.completion.text[run.a : run.a + run.size].strip("，。；、 ")
     if share >= RESTATE_SHARE:
-        detail = f"约{share:.0%}的文字与绩效目标相同（如“{_excerpt(quoted)}”）"
+        detail = f"约{share:.0%}的文字与绩效目标相同（如“{excerpt(quoted, EXCERPT)}”）"
     else:
-        detail = f"照搬了绩效目标中的“{_excerpt(quoted)}”，此外没有数字、日期或具体成果"
+        detail = f"照搬了绩效目标中的“{excerpt(quoted, EXCERPT)}”，此外没有数字、日期或具体成果"
     return Finding(
         code="completion.restates_target", severity="warning", source="rules",
         location=row.completion.location.with_span(run.a, run.a + run.size),
@@ -303,7 +294,7 @@ def copied(row: TargetRow, others: list[OtherField] | CopyIndex) -> Finding | No
         code="completion.copied", severity="warning", source="rules",
         location=row.completion.location.with_span(start, end),
         message=(f"{_prefix(row)}完成情况与{names}基本相同（约{share:.0%}的文字一致，"
-                 f"如“{_excerpt(row.completion.text[start:end])}”），不是针对本指标填写的完成情况。"),
+                 f"如“{excerpt(row.completion.text[start:end], EXCERPT)}”），不是针对本指标填写的完成情况。"),
         expected="、".join(c.field.name for c in copies),
         found=row.completion.text[start:end],
     )

@@ -17,14 +17,11 @@ from functools import lru_cache
 
 from reviewer.narrative.clauses import DEADLINE, is_measurable
 from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_figures
-from reviewer.narrative.text import Piece, fold, is_cjk, sentences, split
+from reviewer.narrative.text import MAX_COMPLETION_CHARS, Piece, fold, is_cjk, sentences, split
 from reviewer.narrative.vocabulary import base_unit, vocabulary
 from reviewer.review import Clause
 
 SEPARATORS = frozenset("，,、；;：: \t\u3000")  # trimmed from the front of a cited span (not 《 or “)
-# Cells longer than this are read only this far: real completions are a few hundred characters,
-# and a pasted-in document must not stall a batch.
-MAX_COMPLETION_CHARS = 10_000
 FAR_OVER = 2.0  # found ≥ 2× a floor target: the target may have been set too low (domain.md §4)
 ON_TIME = re.compile(r"按时|如期|按期|及时|准时")
 MEASURE_NAME = {

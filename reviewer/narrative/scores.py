@@ -9,26 +9,22 @@ from __future__ import annotations
 from reviewer.findings import Finding
 from reviewer.model import Report, ScoreRow, TargetRow
 from reviewer.narrative.evidence import fmt
-from reviewer.narrative.text import fold
+from reviewer.narrative.text import squash
 from reviewer.narrative.vocabulary import ScoreRule, vocabulary
 from reviewer.review import TargetVerdict
 
 SCORE_EPS = 1e-6
 
 
-def _squash(text: str) -> str:
-    return "".join(c for c in fold(text) if not c.isspace())
-
-
 def _rule_for(row: ScoreRow) -> ScoreRule | None:
     for rule in vocabulary().score_rules:
-        if all(_squash(want) in _squash(getattr(row, field)) for field, want in rule.score.items()):
+        if all(squash(want) in squash(getattr(row, field)) for field, want in rule.score.items()):
             return rule
     return None
 
 
 def _targets_for(rule: ScoreRule, targets: list[TargetRow]) -> list[TargetRow]:
-    return [t for t in targets if all(_squash(want) in _squash(getattr(t, field)) for field, want in rule.targets.items())]
+    return [t for t in targets if all(squash(want) in squash(getattr(t, field)) for field, want in rule.targets.items())]
 
 
 def _full_marks(group: list[ScoreRow]) -> tuple[float, float] | None:

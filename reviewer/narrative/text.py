@@ -16,6 +16,9 @@ PIECE_ENDS = SENTENCE_ENDS | frozenset("，,")
 # Commas inside a title or a quotation do not end a piece: 《抢抓大机遇，主攻大项目》 is one name.
 OPENERS = {"《": "》", "“": "”", "「": "」", "(": ")", "（": "）", "〈": "〉"}
 CLOSERS = frozenset(OPENERS.values())
+# Cells longer than this are read only this far: real completions are a few hundred characters,
+# the 总体运行情况 a few thousand, and a pasted-in document must not stall a batch.
+MAX_COMPLETION_CHARS = 10_000
 PUNCTUATION = frozenset("，,。；;：:！？!?、…—-·.“”\"'‘’《》〈〉「」()（）[]【】 \t\r\n\u3000")
 
 
@@ -87,3 +90,14 @@ def content_length(text: str) -> int:
 
 def is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
+
+
+def squash(text: str) -> str:
+    """Folded, with no whitespace: for comparing labels and marks written with stray spaces."""
+    return "".join(c for c in fold(text) if not c.isspace())
+
+
+def excerpt(text: str, limit: int) -> str:
+    """`text` stripped and cut to at most `limit` characters, "…" marking a cut (for messages)."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

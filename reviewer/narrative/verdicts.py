@@ -7,7 +7,8 @@ from reviewer.findings import Finding
 from reviewer.model import TargetRow
 from reviewer.narrative.answers import CopyIndex, OtherField, copied, empty_or_template, restates_target, vague
 from reviewer.narrative.clauses import is_measurable, parse_clauses
-from reviewer.narrative.evidence import MAX_COMPLETION_CHARS, SYMBOL, fmt, match_evidence, measure_name
+from reviewer.narrative.evidence import SYMBOL, fmt, match_evidence, measure_name
+from reviewer.narrative.text import MAX_COMPLETION_CHARS, excerpt
 from reviewer.narrative.vocabulary import vocabulary
 from reviewer.review import Clause, TargetVerdict
 
@@ -30,7 +31,7 @@ def not_measurable(row: TargetRow, clauses: list[Clause]) -> Finding:
     if vague_time:
         why += "（“" + "”“".join(dict.fromkeys(vague_time)) + "”不是时限）"
     text = row.target.text.strip()
-    shown = text if len(text) <= 60 else text[:59] + "…"
+    shown = excerpt(text, 60)
     return Finding(
         code="target.not_measurable", severity="warning", source="rules", location=row.target.location,
         message=f"{row.kind}：绩效目标“{shown}”{why}，无法据以核对完成情况。应细化量化（数量、质量、时效、成本），"

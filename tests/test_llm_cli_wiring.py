@@ -1,0 +1,135 @@
+"""The CLI's LLM options reach the wire: `--no-llm` sends nothing even with an endpoint configured;
+`--base-url` and `--model` decide where the request goes and which model it names, over the
+environment's.
+
+LOOPBACK FAKE SERVERS with CONSTRUCTED replies (tests/llm_seed.answer): what is under test is the
+wiring from the command line to the HTTP request, not any model's judgement. The CLI runs in this
+process (typer's CliRunner; one report means no worker processes).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llm_seed import answer, completion_body
+from reviewer.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "yunxi-2021-quweiban.docx"
+
+
+class Recorder:
+    """A loopback OpenAI-compatible server that records (path, body) of every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict]] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                recorder.requests.append((self.path, body))
+                reply = json.dumps(completion_body(answer(("目标", "not_evidenced", [])))).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, prefix: str = "/v1") -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{prefix}"
+
+
+@pytest.fixture
+def servers():
+    made = [Recorder(), Recorder()]
+    for s in made:
+        s.thread.start()
+    yield made
+    for s in made:
+        s.httpd.shutdown()
+        s.httpd.server_close()
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    """An endpoint configured in the environment, a fresh cache (a cache hit would send nothing)."""
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "REVIEWER_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-wiring-test")
+    monkeypatch.setenv("REVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    return monkeypatch
+
+
+def review(tmp_path: Path, *options: str) -> dict:
+    out = tmp_path / "memo.json"
+    result = CliRunner().invoke(app, ["run", str(EXAMPLE), "-f", "json", "-o", str(out), *options])
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def llm_notes(memo: dict) -> set[str]:
+    return {v.get("status_note", "") for v in memo["verdicts"] if v["by"] == "llm"}
+
+
+def test_no_llm_sends_nothing_to_a_configured_endpoint(servers, env, tmp_path):
+    configured, _ = servers
+    env.setenv("OPENAI_BASE_URL", configured.url())
+    env.setenv("REVIEWER_MODEL", "env-model")
+    memo = review(tmp_path, "--no-llm")
+    assert configured.requests == []
+    assert llm_notes(memo) == {"未运行 (--no-llm)"}
+
+
+def test_the_configured_endpoint_is_used_without_options(servers, env, tmp_path):
+    configured, _ = servers
+    env.setenv("OPENAI_BASE_URL", configured.url())
+    env.setenv("REVIEWER_MODEL", "env-model")
+    review(tmp_path)
+    assert configured.requests, "the endpoint in the environment was not called"
+    assert {body["model"] for _, body in configured.requests} == {"env-model"}
+
+
+def test_base_url_and_model_options_reach_the_request(servers, env, tmp_path):
+    configured, chosen = servers
+    env.setenv("OPENAI_BASE_URL", configured.url())
+    env.setenv("REVIEWER_MODEL", "env-model")
+    review(tmp_path, "--base-url", chosen.url("/proxy/v1"), "--model", "cli-model")
+    assert configured.requests == []
+    assert chosen.requests
+    assert {path for path, _ in chosen.requests} == {"/proxy/v1/chat/completions"}
+    assert {body["model"] for _, body in chosen.requests} == {"cli-model"}
+
+
+def evaluate(tmp_path: Path, *options: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(parents=True)
+    name = "hunan-2022-pingjiang-nyncj-careful"
+    for suffix in (".docx", ".gold.json"):
+        (corpus / f"{name}{suffix}").write_bytes((ROOT / "examples" / "corpus" / f"{name}{suffix}").read_bytes())
+    result = CliRunner().invoke(app, ["eval", str(corpus), *options])
+    assert result.exit_code == 0, result.output
+
+
+def test_eval_wires_the_same_options(servers, env, tmp_path):
+    configured, chosen = servers
+    env.setenv("OPENAI_BASE_URL", configured.url())
+    env.setenv("REVIEWER_MODEL", "env-model")
+    evaluate(tmp_path / "off", "--no-llm")
+    assert configured.requests == [] and chosen.requests == []
+    evaluate(tmp_path / "on", "--base-url", chosen.url("/proxy/v1"), "--model", "cli-model")
+    assert configured.requests == []
+    assert {path for path, _ in chosen.requests} == {"/proxy/v1/chat/completions"}
+    assert {body["model"] for _, body in chosen.requests} == {"cli-model"}
