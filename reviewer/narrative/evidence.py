@@ -20,6 +20,7 @@ from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_
 from reviewer.narrative.text import MAX_COMPLETION_CHARS, Piece, fold, is_cjk, sentences, split
 from reviewer.narrative.vocabulary import base_unit, vocabulary
 from reviewer.review import Clause
+from reviewer.values import meets
 
 SEPARATORS = frozenset("，,、；;：: \t\u3000")  # trimmed from the front of a cited span (not 《 or “)
 FAR_OVER = 2.0  # found ≥ 2× a floor target: the target may have been set too low (domain.md §4)
@@ -180,15 +181,6 @@ def in_base(value: float, unit: str) -> float:
     return value * base_unit(unit)[1]
 
 
-def _satisfies(comparator: str, found: float, wanted: float) -> bool:
-    eps = 1e-9 * max(1.0, abs(wanted))
-    if comparator == ">=":
-        return found >= wanted - eps
-    if comparator == "<=":
-        return found <= wanted + eps
-    return abs(found - wanted) <= eps
-
-
 @dataclass(frozen=True)
 class Candidate:
     figure: Figure
@@ -289,7 +281,7 @@ def _outcome_note(clause: Clause, ok: bool) -> str:
 def _judge_exact(clause: Clause, c: Candidate, done: Completion) -> Clause:
     found = c.figure.value or 0.0
     found_base, wanted_base = in_base(found, c.figure.unit or ""), in_base(clause.value or 0.0, clause.unit)
-    ok = _satisfies(clause.comparator, found_base, wanted_base)
+    ok = meets(clause.comparator, found_base, wanted_base)
     note = f"完成情况为“{c.figure.raw}”，{_wanted_text(clause)}" + _outcome_note(clause, ok)
     judged = _with_evidence(clause, done.original, c.context, "met" if ok else "not_met", note, found)
     if ok and clause.comparator == ">=" and wanted_base > 0 and found_base >= FAR_OVER * wanted_base:
@@ -334,7 +326,7 @@ def _enumerated_total(clause: Clause, exact: list[Candidate], done: Completion) 
         return None
     total = sum(in_base(c.figure.value or 0.0, c.figure.unit or "") for c in picked)
     wanted = in_base(clause.value or 0.0, clause.unit)
-    ok = _satisfies(clause.comparator, total, wanted)
+    ok = meets(clause.comparator, total, wanted)
     shown = total / base_unit(clause.unit)[1]
     parts = "＋".join(c.figure.raw for c in sorted(picked, key=lambda c: c.figure.start))
     note = f"完成情况分项为{parts}，合计{fmt(round(shown, 4))}{clause.unit}，{_wanted_text(clause)}" + _outcome_note(clause, ok)
