@@ -84,3 +84,15 @@ def test_record_then_replay_without_the_server_then_mismatch(server, tmp_path):
 def test_replay_of_a_missing_cassette_is_one_line(tmp_path):
     proc = review(str(EXAMPLE), "--no-llm", "--cassette", str(tmp_path / "none.yaml"), "--record", "none", cwd=tmp_path, cache=tmp_path / "c")
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "none.yaml" in proc.stderr
+
+
+def test_eval_records_every_report_in_this_process(server, tmp_path):
+    """review eval reviews each report in a forked child under a budget; with --cassette the reviews
+    must stay in the recording process, or nothing is recorded."""
+    _, base_url = server
+    cassette = tmp_path / "eval.yaml"
+    corpus = ROOT / "examples" / "corpus"
+    proc = review("eval", str(corpus), "--match", "hunan-2023-xiangyin*", "--base-url", base_url, "--model", "fake-model",
+                  "--cassette", str(cassette), "--record", "all", "--format", "json", cwd=tmp_path, cache=tmp_path / "c")
+    assert proc.returncode == 0, proc.stderr
+    assert cassette.exists() and cassette.read_text(encoding="utf-8").count("request:") >= 8

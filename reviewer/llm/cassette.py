@@ -58,8 +58,11 @@ def use_cassette(path: Path, record: str = "once") -> Iterator[CassetteRun]:
         record_mode=record, match_on=MATCH_ON, filter_headers=FILTER_HEADERS, decode_compressed_response=True,
         before_record_request=_without_credentials,
     )
+    from reviewer.budget import in_process
+
     run = CassetteRun(path, record)
-    with recorder.use_cassette(str(path)) as cassette:
+    # the recorder patches this process only: every review must stay in it (no forked child per file)
+    with recorder.use_cassette(str(path)) as cassette, in_process():
         original = cassette.filter_request
 
         def spy(request):  # vcrpy asks this only for a request it cannot play and may not record
