@@ -161,11 +161,11 @@ def _warm_review(options) -> None:
 def _warm_writers(spec: OutputSpec) -> None:
     """The same for the writers: python-docx and the compiled templates."""
     import reviewer.memo.docx_comments  # noqa: F401
-    from reviewer.memo.render import _env
+    from reviewer.memo.render import environment
 
     for html in (False, True):
         try:
-            env = _env(str(spec.templates or ""), html)
+            env = environment(str(spec.templates or ""), html)
             for name in ("memo.md.j2", "memo.html.j2"):
                 env.get_template(name)
         except Exception:  # a broken template is reported by the write itself

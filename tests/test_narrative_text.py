@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviewer.narrative.text import MAX_COMPLETION_CHARS, content_length, excerpt, fold, sentences, split, squash
+from reviewer.narrative.text import MAX_COMPLETION_CHARS, content_length, excerpt, fold, halfwidth, sentences, split, squash
 
 
 def test_fold_widens_nothing_and_keeps_the_length():
@@ -54,3 +54,9 @@ def test_one_cap_on_how_far_a_cell_is_read():
 
     assert MAX_COMPLETION_CHARS == 10_000
     assert all(m.MAX_COMPLETION_CHARS is MAX_COMPLETION_CHARS for m in (answers, evidence, verdicts))
+
+
+def test_halfwidth_turns_full_width_ascii_only():
+    # A figure pattern reads the result: "①" and "²" must stay what they are (fold would make digits of them).
+    assert halfwidth("１５．３％，①²") == "15.3%,①²"
+    assert fold("①") == "1"  # the difference that keeps two helpers

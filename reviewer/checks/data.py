@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from reviewer.checks.arith import fmt, to_wan
-from reviewer.checks.statements import Statement, fold, narrative_texts
+from reviewer.checks.statements import Statement, narrative_texts
+from reviewer.narrative.text import halfwidth
 from reviewer.model import Location, Report, Text
 from reviewer.rubric import FACT_UNITS, Fact
 
@@ -94,7 +95,7 @@ class ReportData:
     @cached_property
     def _folded(self) -> list[tuple[Text, str]]:
         """Every narrative field with its folded text, folded once per report."""
-        return [(text, fold(text.text)) for text in narrative_texts(self.report)]
+        return [(text, halfwidth(text.text)) for text in narrative_texts(self.report)]
 
     @cached_property
     def _sentences(self) -> list[tuple[Text, int, str]]:
@@ -155,6 +156,6 @@ class ReportData:
         for text in narrative_texts(self.report):
             m = _SATISFACTION.search(text.text)
             if m:
-                value = float(fold(m.group(1)))
+                value = float(halfwidth(m.group(1)))
                 return Datum(value, f"{fmt(value)}%", text.location.with_span(m.start(), m.end()))
         return None

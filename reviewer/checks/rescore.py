@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from reviewer.checks.arith import SCORE_EPS, decimals_of, fmt, half_step, q
 from reviewer.checks.data import ReportData
-from reviewer.checks.statements import fold
+from reviewer.narrative.text import halfwidth
 from reviewer.findings import Finding
 from reviewer.model import Report, ScoreRow
 from reviewer.review import IndicatorResult
@@ -32,7 +32,7 @@ class Outcome:
 
     def admits(self, claimed: float, printed: str = "") -> bool:
         # "3.53" stands for 3.5294…: a claim printed with decimals is allowed its own rounding.
-        slack = half_step(fold(printed)) if decimals_of(fold(printed)) else 0.0
+        slack = half_step(halfwidth(printed)) if decimals_of(halfwidth(printed)) else 0.0
         return self.low - SCORE_EPS - slack <= claimed <= self.high + SCORE_EPS + slack
 
     @property

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from reviewer.checks.arith import half_step
 from reviewer.model import Location, Report, Text
+from reviewer.narrative.text import halfwidth
 
 # canonical subject → how narratives name it (quotes are dropped before matching)
 SUBJECTS: dict[str, tuple[str, ...]] = {
@@ -95,19 +96,10 @@ class Statement:
         return self.text.location.with_span(*self.span)
 
 
-def fold(text: str) -> str:
-    """Full-width digits and signs to ASCII, one character for one (spans stay valid).
-
-    Only needed to turn a matched figure into a float: the patterns accept both widths, so the
-    (long) narrative paragraphs are never rewritten."""
-    return text.translate(_FOLD_TABLE)
-
-
-_FOLD_TABLE = str.maketrans({cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)})
 
 
 def _money(raw_number: str, unit: str) -> Figure:
-    raw_number = fold(raw_number)
+    raw_number = halfwidth(raw_number)
     value = float(raw_number.replace(",", ""))
     half = half_step(raw_number)
     if unit == "元":
@@ -116,7 +108,7 @@ def _money(raw_number: str, unit: str) -> Figure:
 
 
 def _percent(raw_number: str, sign: int) -> Figure:
-    raw_number = fold(raw_number)
+    raw_number = halfwidth(raw_number)
     return Figure(value=sign * float(raw_number), raw=f"{raw_number}%", half=half_step(raw_number))
 
 

@@ -304,7 +304,7 @@ def parse_body(xml: bytes, path: Path | str = "") -> Body:
     budget = _Budget()
     try:
         # Paragraphs inside content controls (w:sdt) belong to the body flow too.
-        for el in _body_children(body):
+        for el in body_children(body):
             if el.tag == f"{W}p":
                 budget.spend("paragraphs")
                 blocks.append(Paragraph(index=n_par, text=_para_text(el)))
@@ -318,12 +318,12 @@ def parse_body(xml: bytes, path: Path | str = "") -> Body:
     return Body(blocks=blocks)
 
 
-def _body_children(body: etree._Element):
+def body_children(body: etree._Element):
     for el in body:
         if el.tag == f"{W}sdt":
             content = el.find(f"{W}sdtContent")
             if content is not None:
-                yield from _body_children(content)
+                yield from body_children(content)
         else:
             yield el
 

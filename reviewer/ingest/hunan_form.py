@@ -85,7 +85,7 @@ def _find_label(body: Body, *labels: str, exact: bool = True) -> CellRef | None:
     return None
 
 
-def _right_of(ref: CellRef) -> CellRef | None:
+def right_of(ref: CellRef) -> CellRef | None:
     row = ref.grid.distinct(ref.row)
     for i, (c, cell) in enumerate(row):
         if cell is ref.cell and i + 1 < len(row):
@@ -99,7 +99,7 @@ def _value_right_of(body: Body, label: str, what: str, report: Report) -> Text:
     if ref is None:
         report.unread.append(Unread(part=what, reason=f"未找到“{label}”栏"))
         return Text()
-    value = _right_of(ref)
+    value = right_of(ref)
     if value is None:
         report.unread.append(Unread(part=what, reason=f"“{label}”右侧没有填写栏", location=ref.location(label)))
         return Text()
@@ -161,7 +161,7 @@ def _read_basics(body: Body, report: Report) -> None:
     work = _value_right_of(body, "年度主要工作内容", "年度主要工作内容", report)
     report.tasks = _split_tasks(work)
     overall_ref = _find_label(body, "总体运行情况", exact=False)
-    if overall_ref is not None and (value := _right_of(overall_ref)) is not None:
+    if overall_ref is not None and (value := right_of(overall_ref)) is not None:
         report.overall = value.text("年度总体运行情况及取得的成绩")
     else:
         report.unread.append(Unread(part="年度总体运行情况及取得的成绩", reason="未找到该栏"))

@@ -13,7 +13,7 @@ import re
 
 from reviewer.ingest.docx_grid import Body, Cell, Grid
 from reviewer.ingest.hunan_form import CellRef as _Ref
-from reviewer.ingest.hunan_form import _right_of  # a label's value is the next cell, on every layout
+from reviewer.ingest.hunan_form import right_of  # a label's value is the next cell, on every layout
 from reviewer.ingest.layouts import FundingSpec, IndicatorSpec, Layout, PairSpec, label_key
 from reviewer.values import parse_value
 from reviewer.model import (
@@ -83,7 +83,7 @@ def _read_fields(body: Body, layout: Layout, report: Report) -> None:
     found: dict[str, Text] = {}
     for key, variants in layout.fields.items():
         ref = _find(body, variants)
-        value = _right_of(ref) if ref else None
+        value = right_of(ref) if ref else None
         if value is None:
             report.unread.append(Unread(part=variants[0], reason=f"未找到“{variants[0]}”栏"))
             continue
@@ -319,7 +319,7 @@ _GRADE = re.compile(r"(?:评价等[级次]|等[级次])\s*(?:为|是|:|：)?\s*[
 
 def _read_conclusion(body: Body, variants: list[str], report: Report) -> None:
     ref = _find(body, variants)
-    value = _right_of(ref) if ref else None
+    value = right_of(ref) if ref else None
     if value is None:
         report.unread.append(Unread(part=variants[0], reason=f"未找到“{variants[0]}”栏"))
         return

@@ -27,7 +27,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from reviewer.errors import InputError
-from reviewer.ingest.docx_grid import W, _body_children
+from reviewer.ingest.docx_grid import W, body_children
 from reviewer.memo.neutral import show_controls
 from reviewer.model import Location
 
@@ -69,7 +69,7 @@ class _Body:
         self.paragraphs: list[etree._Element] = []
         self.tables: list[etree._Element] = []
         self._rows: dict[int, list[etree._Element]] = {}  # listed once: a finding per row of a long table
-        for el in _body_children(document.element.body):
+        for el in body_children(document.element.body):
             if el.tag == f"{W}p":
                 self.paragraphs.append(el)
             elif el.tag == f"{W}tbl":

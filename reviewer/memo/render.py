@@ -61,7 +61,7 @@ def _bytecode_cache(html: bool) -> jinja2.BytecodeCache | None:
 
 
 @lru_cache(maxsize=8)
-def _env(folder: str, html: bool) -> jinja2.Environment:
+def environment(folder: str, html: bool) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if folder:
         if not Path(folder).is_dir():
@@ -98,7 +98,7 @@ def _env(folder: str, html: bool) -> jinja2.Environment:
 
 def _render(name: str, templates: Path | None, html: bool, **context) -> str:
     try:
-        return _env(str(templates or ""), html).get_template(name).render(**context)
+        return environment(str(templates or ""), html).get_template(name).render(**context)
     except jinja2.TemplateError as exc:
         where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else name
         raise ConfigError(f"模板 {where} 有误：{exc}") from exc

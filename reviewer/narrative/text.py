@@ -34,6 +34,18 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
+_HALFWIDTH = str.maketrans({cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)})
+
+
+def halfwidth(text: str) -> str:
+    """Full-width ASCII (１５．３％) to ASCII, nothing else, same length as the input.
+
+    Narrower than `fold`: a statement's figure pattern must not read "①" or "²" as a digit, which
+    NFKC would make of them. Only needed to turn a matched figure into a float: the patterns accept
+    both widths, so long narrative paragraphs are never rewritten."""
+    return text.translate(_HALFWIDTH)
+
+
 @dataclass(frozen=True)
 class Piece:
     start: int
