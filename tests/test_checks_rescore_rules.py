@@ -100,7 +100,8 @@ def test_deduction_shown_in_a_unit_with_a_measure_word():
     ind = indicator(inputs={"n": {"source": "fact.n", "label": "未下达专项"}}, formula="n", unit="个", decimals=1,
                     deduct={"full_if": "<=", "threshold": 0, "per_unit": 0.5})
     out = recompute(ind, 3, Figures(n=(2.5, "2.5个")))
-    assert out.working == "未下达专项2.5个；2.5个，超过0个 2.5个，每扣0.5分 → 3 − 0.5×2.5 = 1.75分（不足一按一计为1.5分）"
+    # 每个 / 不足一个: the measure word stays (only 个百分点 loses its 个)
+    assert out.working == "未下达专项2.5个；2.5个，超过0个 2.5个，每个扣0.5分 → 3 − 0.5×2.5 = 1.75分（不足一个按一个计为1.5分）"
 
 
 # ---------------------------------------------------------------- bands

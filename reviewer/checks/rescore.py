@@ -79,6 +79,11 @@ def _unit_words(ind: Indicator) -> str:
     return "个百分点" if ind.unit == "%" else ind.unit
 
 
+def _one_unit(ind: Indicator) -> str:
+    """The unit after 每/一: "百分点" for %, else the unit itself (每个, not 每 for a unit of 个)."""
+    return "百分点" if ind.unit == "%" else ind.unit
+
+
 def _substitute(formula: str, values: dict[str, float]) -> str:
     text = re.sub(r"(?<![\w.])[A-Za-z_]\w*", lambda m: fmt(values[m.group(0)], 4), formula)  # not the e of 1e3
     return text.replace("*", "×").replace("/", "÷").replace("-", "−")
@@ -97,10 +102,10 @@ def _deduct(ind: Indicator, points: float, value: float, shown: str) -> Outcome:
     d = max(ind.decimals, 2)  # the excess as used in the arithmetic, not as the rate is displayed
     text = (
         f"{shown}，{words}{fmt(rule.threshold)}{ind.unit} {fmt(over, d)}{_unit_words(ind)}，"
-        f"每{_unit_words(ind).removeprefix('个')}扣{fmt(rule.per_unit)}分 → {fmt(points)} − {fmt(rule.per_unit)}×{fmt(over, d)} = {fmt(linear)}分"
+        f"每{_one_unit(ind)}扣{fmt(rule.per_unit)}分 → {fmt(points)} − {fmt(rule.per_unit)}×{fmt(over, d)} = {fmt(linear)}分"
     )
     if not math.isclose(linear, rounded, abs_tol=SCORE_EPS):
-        text += f"（不足一{_unit_words(ind).removeprefix('个')}按一{_unit_words(ind).removeprefix('个')}计为{fmt(rounded)}分）"
+        text += f"（不足一{_one_unit(ind)}按一{_one_unit(ind)}计为{fmt(rounded)}分）"
     return Outcome(rounded, linear, text)
 
 
