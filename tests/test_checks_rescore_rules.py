@@ -361,3 +361,36 @@ def test_exact_name_wins_over_a_longer_one_containing_it():
     rubric = RUBRIC.model_copy(update={"indicators": [Indicator.model_validate(longer), *RUBRIC.indicators]})
     row = seed_report().score_table.rows[0]
     assert match(rubric, row.model_copy(update={"level3": "资金结余"})).id == "balance"
+
+
+def test_formula_working_names_figures_in_any_case_and_shows_minus():
+    ind = indicator(inputs={"Now": {"source": "fact.now", "label": "本年"}, "last": {"source": "fact.last", "label": "上年"}},
+                    formula="(Now - last) / last * 100", deduct={"full_if": "<=", "threshold": 0, "per_unit": 0.5})
+    out = recompute(ind, 5, Figures(now=(90, "90万元"), last=(100, "100万元")))
+    assert out.working == "本年90万元，上年100万元；(90 − 100) ÷ 100 × 100 = -10%；-10% ≤0% → 5分"
+
+
+def test_a_band_floor_may_be_another_figure():
+    inputs = {"a": {"source": "fact.a", "label": "结余"}, "b": {"source": "fact.b", "label": "上年结转"}}
+    ind = indicator(inputs=inputs, formula="a", unit="万元", bands=[{"score": 5, "min_ref": "b"}, {"score": 0}])
+    assert recompute(ind, 5, Figures(a=(90, "90"), b=(80, "80"))).high == 5
+    assert recompute(ind, 5, Figures(a=(70, "70"), b=(80, "80"))).high == 0
+
+
+def test_a_rounding_note_only_when_the_two_readings_differ():
+    ind = indicator(inputs={"n": {"source": "fact.n", "label": "n"}}, formula="n", deduct={"full_if": "<=", "threshold": 0, "per_unit": 0.5})
+    out = recompute(ind, 1, Figures(n=(1.9999999, "1.9999999")))  # linear 0.00000005, whole units 0: the same score
+    assert out.low == 0 and "不足一" not in out.working
+
+
+def test_row_without_its_own_points_scores_against_the_rubric():
+    row = _row("4", points="")
+    findings, result = _rescore_row(row, ratio(deduct=OVER), Figures(a=(102, "102"), b=(100, "100")), Pending())
+    assert findings == [] and (result.status, result.recomputed) == ("verified", 4)
+
+
+def test_unverified_rule_says_so_at_the_end_of_the_message():
+    findings, result = _rescore_row(_row("5"), ratio(deduct=OVER, unverified=True), Figures(a=(102, "102"), b=(100, "100")), Pending())
+    (f,) = findings
+    assert f.severity == "warning" and result.status == "doubtful"
+    assert f.message.endswith("应得4分。（该评分规则出处待核实，仅供参考。）")
