@@ -54,6 +54,7 @@ def test_score_tolerance_follows_how_the_score_is_printed():
         return score_tolerance(parse_number(raw, Location()), rubric)
 
     assert tol("9.7") == 0.05 + 1e-9  # one decimal: its own rounding
+    assert tol("9.7分") == tol(" 9.7 ") == 0.05 + 1e-9
     assert tol("9.65") == 0.005 + 1e-9  # two decimals: half a cent, the rubric's floor
     assert tol("9.653") == 0.005 + 1e-9  # never below half the rubric's tolerance
     assert tol("10") == 0.05 + 1e-9  # never the half-point an integer would allow
@@ -80,9 +81,10 @@ def test_wrong_score_message_and_severity():
     assert result.working == "执行率 = 全年执行数96.50 ÷ 全年预算数100.00 = 96.5%；得分 = 96.5% × 10分 = 9.65分"
 
 
-@pytest.mark.parametrize("score,severity", [("9.75", "warning"), ("9.76", "error"), ("9.55", "warning"), ("9.54", "error")])
-def test_a_score_off_by_a_tenth_is_a_warning_beyond_it_an_error(score, severity):
-    (f,), _ = check(block(spent="96.5", score=score))
+@pytest.mark.parametrize("spent,score,severity", [("96.5", "9.75", "warning"), ("96.5", "9.76", "error"), ("96.5", "9.55", "warning"), ("96.5", "9.54", "error"),
+                                            ("99", "10", "warning")])  # full marks a tenth over 9.9: within 分值, a warning
+def test_a_score_off_by_a_tenth_is_a_warning_beyond_it_an_error(spent, score, severity):
+    (f,), _ = check(block(spent=spent, score=score))
     assert f.severity == severity
 
 
@@ -135,6 +137,7 @@ def test_without_a_budget_the_score_is_unverifiable():
     findings, (result,) = check(block(budget="", spent="96.5", rate="96.5%", score="9.65"))
     assert findings == []
     assert (result.status, result.claimed, result.needs, result.location) == ("unverifiable", 9.65, ["全年预算数", "全年执行数"], RATE_AT)
+    assert (result.row_index, result.indicator) == (FUNDING_ROW_INDEX, "预算执行率")
     assert check(block(budget="", score=""))[1] == []  # nothing claimed: nothing to report
 
 
@@ -203,3 +206,22 @@ def test_three_parts_allow_two_cents():
 def test_a_column_with_a_blank_part_is_not_added():
     findings, _ = check(block(budget="120", spent="96.5", parts=parts(("50", "50", "48"), ("", "50", "48.5"))))
     assert [f.location.col for f in findings] == [4]  # 全年预算数 only: 年初预算数 has a blank part
+
+
+def test_a_blank_total_column_is_not_added():
+    findings, _ = check(block(budget="", spent="96.5", score="", parts=parts(("50", "50", "48"), ("60", "60", "48.5"))))
+    assert findings == []
+
+
+def test_figures_in_thousandths_are_reported_to_the_cent():
+    findings, _ = check(block(budget="100.03", spent="96.5", parts=parts(("50.004", "50.004", "48"), ("50.003", "50.003", "48.5"))))
+    assert [f.expected for f in findings] == [100.01, 100.01]  # 年初 and 全年预算数
+    findings, (result,) = check(block(spent="96.543", rate="95%", score="9.5"))
+    assert [(x.expected, x.found) for x in findings] == [(96.54, 95), (9.65, 9.5)] and result.recomputed == 9.65
+    (f,), _ = check(block(spent="84.123", score=""), SICHUAN)
+    assert f.found == 84.12
+
+
+def test_a_budget_under_one_unit_is_still_divided():
+    findings, (result,) = check(block(budget="0.5", spent="0.5", score="10"))
+    assert findings == [] and result.status == "verified"

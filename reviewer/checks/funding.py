@@ -18,7 +18,7 @@ HALF_CENT = 0.005  # 万元 printed to 0.01
 def score_tolerance(score: Number, rubric: IndicatorRubric) -> float:
     """How far a printed 得分 may sit from the exact one: its own rounding when printed to one
     decimal (7.6 for 7.573), never the half-point an integer would allow (10 for 9.65 is wrong)."""
-    return max(rubric.score_tolerance / 2, min(half_step(score.raw.strip().rstrip("分")), 0.05)) + 1e-9
+    return max(rubric.score_tolerance / 2, min(half_step(score.raw), 0.05)) + 1e-9
 
 
 def _sums(funding: Funding) -> list[Finding]:
@@ -69,7 +69,7 @@ def check_funding(report: Report, rubric: IndicatorRubric) -> tuple[list[Finding
         return findings, []
     rate = spent.value / budget.value * 100
     rate_working = f"执行率 = 全年执行数{fmt_money(spent.value)} ÷ 全年预算数{fmt_money(budget.value)} = {fmt(rate)}%"
-    if funding.rate.known and abs(funding.rate.value - rate) > max(0.01, half_step(funding.rate.raw.replace("%", ""))) + 1e-9:
+    if funding.rate.known and abs(funding.rate.value - rate) > max(0.01, half_step(funding.rate.raw)) + 1e-9:
         findings.append(
             Finding(
                 code="score.recomputed_differs",
