@@ -358,7 +358,9 @@ def test_score_total_stated_in_the_conclusion_too():
 
 
 def test_score_total_without_funding_says_indicator_scores():
-    (f,) = _totals(*ROWS, total=80, points=90)
+    points, scores = _totals(*ROWS, total=80, points=90)
+    assert points.message == "总分：各项分值合计为90分，应为100分。"  # the stated 90 adds up, but the form is out of 100
+    f = scores
     assert f.message == "总分行的得分填80分，但各项指标得分合计为89.5分（总分不符）。"
 
 
