@@ -394,3 +394,87 @@ def test_grade_from_the_stated_total_when_scores_are_missing():
     assert f.expected == "良"
     r.total_score = parse_number("", Location())
     assert [f for f in check_indicators(r, NO_WEIGHTS)[0] if f.code == "score.grade_mismatch"] == []
+
+
+# ---------------------------------------------------------------- more edges (from the mutation run)
+
+
+def test_partial_credit_for_a_ceiling_far_missed_may_be_under_one_point():
+    assert _partial("target_over_actual", 100, 5, 10) == 0.5
+
+
+def test_a_stated_figure_is_not_replaced_by_words_around_it():
+    # "全部" would imply 100%, but the row gives its own figure: 95% is what counts (no false pass)
+    findings, results = check(row("按时完成率", "100%", "全部按时完成，完成率95%", 10, 10))
+    assert "target.not_met" in {f.code for f in findings} and results["按时完成率"].status == "wrong"
+
+
+def test_a_bare_zero_target_is_a_ceiling():
+    findings, _ = check(row("安全事故", "0起", "2起", 10, 8, "已整改", level2="质量指标"))
+    assert only(findings, "target.not_met").expected == "≤0起"  # 2 ≤ 0 fails; read as ≥ 0 it would pass
+
+
+def test_score_above_points_stays_wrong_whatever_else_the_row_says():
+    _, results = check(row("完成时间", "2022年10月31日前", "", 5, 6, level2="时效指标"))
+    assert results["完成时间"].status == "wrong"
+    _, results = check(row("合格率", "≥95%", "基本合格", 10, 11, level2="质量指标"))
+    assert results["合格率"].status == "wrong"
+
+
+def test_satisfaction_in_words_message():
+    findings, _ = check(row("群众满意度", "≥90%", "满意", 10, 10, level1="满意度指标", level2="服务对象满意度指标"))
+    assert only(findings, "score.unsupported").message == "绩效指标“群众满意度”：没有调查样本和满意率，却自评满分10分。"
+
+
+def test_words_for_a_figure_clause_note():
+    v = _verdicts(row("words", "≥95%", "基本合格", 5, 3, index=0))[5]
+    assert v.clauses[0].note == "实际完成值没有给出可比的数值。" and v.reason == "实际完成值没有给出可比的数值。"
+
+
+def test_far_exceeded_for_a_floor_under_one_unit_and_how_many_times():
+    findings, _ = check(row("新增就业", "≥0.5万人", "1.2万人", 10, 10))
+    assert [f.code for f in findings] == ["target.far_exceeded"]
+    findings, _ = check(row("受益户数", "≥100户", "267户", 10, 10))
+    assert "是目标的2.7倍" in findings[0].message
+    v = _verdicts(row("受益户数", "≥100户", "267户", 10, 10, index=0))[5]
+    assert v.clauses[0].exceeds_by == 2.7
+
+
+def test_result_points_at_the_score_cell():
+    r = row("受益户数", "≥100户", "120户", 10, 10)
+    _, results = check(r)
+    assert results["受益户数"].location == r.score.location
+
+
+def test_coefficient_expected_to_the_cent():
+    (f,), _ = check(row("接待读者", "≥30万人次", "31.2万人次", 10, 10, "原因", coefficient=0.9123))
+    assert f.expected == 9.12
+
+
+def test_every_level1_group_is_weighed():
+    rows = [row("a", "≥1个", "1个", "", 30, level1="产出指标", index=0),  # a blank 分值: this group is not weighed
+            row("b", "≥1个", "1个", 29, 29, level1="效益指标", index=1)]
+    (f,) = [f for f in check_indicators(report(*rows), RUBRIC)[0] if "一级指标" in f.message]
+    assert (f.expected, f.found) == (30, 29)  # one point off is a difference
+    rows = [row("a", "≥1个", "1个", 50, 50, level1="产出指标", index=0), row("b", "≥1个", "1个", 29, 29, level1="效益指标", index=1)]
+    (f,) = [f for f in check_indicators(report(*rows), RUBRIC)[0] if "一级指标" in f.message]
+    assert "效益指标" in f.message  # after a group that adds up
+
+
+def test_points_totals_one_point_off():
+    rows = [row("a", "≥1个", "1个", 50, 50, index=0), row("b", "≥1个", "1个", 49, 49, index=1)]
+    (f,) = _totals(*rows, points=100, total=99)
+    assert (f.expected, f.found) == (99, 100)
+    (f,) = _totals(*rows, total=99)
+    assert (f.expected, f.found) == (100, 99)
+
+
+def test_score_total_expected_to_the_cent():
+    rows = [row("a", "≥1个", "1个", 50, 50, index=0), row("b", "≥1个", "1个", 50, "39.505", "原因", index=1)]
+    (f,) = _totals(*rows, points=100, total=80)
+    assert f.expected == round(89.505, 2)
+
+
+def test_grade_a_point_under_a_boundary_is_an_error():
+    (f,) = _grade(89, "优")
+    assert f.severity == "error"
