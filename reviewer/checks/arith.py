@@ -59,7 +59,7 @@ def fmt(x: float, decimals: int = 2) -> str:
     text = f"{x:.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return "0" if text == "-0" else text
 
 
 def fmt_money(x: float) -> str:
