@@ -101,6 +101,9 @@ SCENARIOS: dict[str, dict] = {
     "truncated": {"rows": [ROWS[2]], "config": {"max_tokens": 48, "modes": ("json_object_schema",)}},
     # the same row three times in one report: asked once
     "duplicates": {"rows": [ROWS[7], ROWS[2], ROWS[7], ROWS[7]], "config": {"modes": ("json_object_schema",)}},
+    # quotes pinned by the grammar to pieces of the completion (the llamacpp preset's quote_choices):
+    # the positive path, real quotes that verify
+    "quoted": {"rows": [ROWS[2], ROWS[7]], "config": {"modes": ("json_object_schema",), "quote_choices": True}},
 }
 
 # What scripts/record-cassettes and the replay tests share (the request bodies must match).

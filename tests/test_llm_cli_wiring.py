@@ -133,3 +133,22 @@ def test_eval_wires_the_same_options(servers, env, tmp_path):
     assert configured.requests == []
     assert {path for path, _ in chosen.requests} == {"/proxy/v1/chat/completions"}
     assert {body["model"] for _, body in chosen.requests} == {"cli-model"}
+
+
+def pinned_quotes(body: dict) -> list[str] | None:
+    schema = body["response_format"]["json_schema"]["schema"]
+    return schema["$defs"]["ClauseJudgement"]["properties"]["quotes"]["items"].get("enum")
+
+
+def test_quote_choices_option_pins_quotes_in_the_request(servers, env, tmp_path):
+    from reviewer.ingest import load_report
+
+    plain, pinned = servers
+    review(tmp_path / "free", "--base-url", plain.url(), "--model", "m")
+    assert plain.requests and all(pinned_quotes(body) is None for _, body in plain.requests)
+    review(tmp_path / "pinned", "--base-url", pinned.url(), "--model", "m", "--quote-choices")
+    completions = [row.completion.text for row in load_report(EXAMPLE).targets]
+    assert pinned.requests
+    for _, body in pinned.requests:
+        choices = pinned_quotes(body)
+        assert choices and all(any(c in text for text in completions) for c in choices)

@@ -22,9 +22,9 @@ from reviewer.llm.config import LLMConfig
 from reviewer.llm.errors import Cancelled, EndpointStopped, LLMError
 from reviewer.llm.prompts import as_data, prompt_version, render
 from reviewer.llm.redact import Redactor
-from reviewer.llm.schema import VERDICT_LABEL, RowJudgement, schema_text
+from reviewer.llm.schema import GRAMMAR_LIMITS, VERDICT_LABEL, RowJudgement, schema_text
 from reviewer.llm.skipped import not_run
-from reviewer.llm.verify import QuoteVerifier, instruction_spans
+from reviewer.llm.verify import QuoteVerifier, instruction_spans, quote_choices
 from reviewer.model import Report, TargetRow
 from reviewer.review import Clause, LLMRun, TargetVerdict
 
@@ -190,7 +190,9 @@ def judge_report(
         rule = rules.get(row.index)
         clauses = [c for c in rule.clauses if c.text.strip()] if rule else []
         user = _row_user_prompt(row, [c.text for c in clauses], red, None)
-        key = cache_key(config.base_url, config.model, version, [{"role": "system", "content": system}, {"role": "user", "content": user}])
+        # Answers given with pinned quotes are another question's answers.
+        asked = version + ("+quote-choices" if config.quote_choices else "")
+        key = cache_key(config.base_url, config.model, asked, [{"role": "system", "content": system}, {"role": "user", "content": user}])
         req = RowRequest(row, clauses, system, user, key)
         requests.append(req)
         if key in by_key:  # the same question twice in one report: asked once
@@ -243,6 +245,11 @@ def judge_report(
         hit = cache.get(req.key)  # answered between our first look and the claim
         return _answer_from_cache(hit) if hit is not None else None
 
+    def choices_for(row: TargetRow) -> tuple[str, ...]:
+        if not config.quote_choices:
+            return ()
+        return quote_choices(red.mask(row.completion.text)[:MAX_PROMPT_COMPLETION], GRAMMAR_LIMITS["quote"])
+
     def ask(req: RowRequest) -> None:
         def build(schema_in_prompt: bool) -> list[dict]:
             user = _row_user_prompt(req.row, [c.text for c in req.clauses], red, schema) if schema_in_prompt else req.user
@@ -261,7 +268,7 @@ def judge_report(
                 settle(req, ready, None, cached=True)
                 return
             try:
-                answer = client.judge(build, build_reask, _missing(req, red))
+                answer = client.judge(build, build_reask, _missing(req, red), choices_for(req.row))
                 if req.clauses and len(answer.missing) == len(req.clauses):  # not one clause by its id
                     raise LLMError("模型没有按编号判断任何分句（重问一次后仍是如此）", attempts=2)
                 # An incomplete answer is cached too: it already had its re-ask, and a second review
