@@ -214,13 +214,16 @@ class ChatClient:
                  on_mode: Callable[[str], None] | None = None, *,
                  deadline_at: float | None = None, cancel: threading.Event | None = None) -> None:
         self.config = config
-        self._openai = openai.OpenAI(
-            api_key=config.api_key or LOCAL_PLACEHOLDER_KEY,
-            base_url=config.request_base_url or config.base_url,
-            max_retries=0,  # tenacity below is the only retry layer
-            timeout=config.timeout,
-            http_client=config.http_client,
-        )
+        try:
+            self._openai = openai.OpenAI(
+                api_key=config.api_key or LOCAL_PLACEHOLDER_KEY,
+                base_url=config.request_base_url or config.base_url,
+                max_retries=0,  # tenacity below is the only retry layer
+                timeout=config.timeout,
+                http_client=config.http_client,
+            )
+        except (openai.OpenAIError, ValueError, TypeError) as exc:  # the SDK refusing the settings
+            raise EndpointStopped(scrub(f"客户端无法创建: {type(exc).__name__}: {exc}"[:200], config.api_key)) from exc
         self._lock = threading.Lock()
         self.calls = 0
         self.prompt_tokens = 0

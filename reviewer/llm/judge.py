@@ -121,8 +121,9 @@ def run_with_deadline(tasks: list[Callable[[], None]], workers: int, deadline_at
                       cancel: threading.Event) -> str:
     """Run tasks on daemon threads until all are done, the deadline passes or Ctrl-C.
 
-    Returns "done", "deadline" or "interrupted". Threads, not a ThreadPoolExecutor: its workers are
-    joined at interpreter exit, so a request stuck in a read would hold up Ctrl-C and the exit.
+    Returns "done", "deadline" or "interrupted"; raises the first exception a task raised (a bug:
+    the tasks turn every expected failure into data). Threads, not a ThreadPoolExecutor: its workers
+    are joined at interpreter exit, so a request stuck in a read would hold up Ctrl-C and the exit.
     """
     if not tasks:
         return "done"
@@ -132,6 +133,7 @@ def run_with_deadline(tasks: list[Callable[[], None]], workers: int, deadline_at
     left = [len(tasks)]
     lock = threading.Lock()
     finished = threading.Event()
+    bugs: list[Exception] = []
 
     def worker() -> None:
         while not cancel.is_set():
@@ -141,6 +143,11 @@ def run_with_deadline(tasks: list[Callable[[], None]], workers: int, deadline_at
                 return
             try:
                 task()
+            except Exception as exc:  # handed to the caller's thread, and no more tasks start
+                bugs.append(exc)
+                cancel.set()
+                with lock:
+                    finished.set()
             finally:
                 with lock:
                     left[0] -= 1
@@ -159,6 +166,8 @@ def run_with_deadline(tasks: list[Callable[[], None]], workers: int, deadline_at
     except KeyboardInterrupt:
         cancel.set()
         return "interrupted"
+    if bugs:
+        raise bugs[0]
     return "done"
 
 
@@ -216,10 +225,9 @@ def judge_report(
             on_mode=lambda m: cache.remember_mode(config.base_url, config.model, m),
             deadline_at=deadline_at, cancel=cancel,
         )
-    except Exception as exc:  # e.g. the SDK refusing the settings: every row 未完成, review kept
-        reason = scrub(f"客户端无法创建: {type(exc).__name__}: {exc}"[:200], config.api_key)
-        log.warning("LLM client could not be created: %s", reason)
-        verdicts, _, run = not_run(report, f"未完成: {reason}", config)
+    except EndpointStopped as exc:  # the SDK refused the settings: every row 未完成, review kept
+        log.warning("LLM client could not be created: %s", exc.reason)
+        verdicts, _, run = not_run(report, f"未完成: {exc.reason}", config)
         return verdicts, [], run
 
     owner = uuid.uuid4().hex
@@ -287,9 +295,8 @@ def judge_report(
                 log.info("LLM judge skipped target row %d: %s", req.row.index, exc.reason)
             elif not isinstance(exc, EndpointStopped):  # a stop was already said in one line
                 log.warning("LLM judge failed on target row %d: %s", req.row.index, exc.reason)
-        except Exception as exc:  # a bug or an unforeseen SDK error: keep the review, mark the row
-            settle(req, None, LLMError(scrub(f"{type(exc).__name__}: {exc}"[:200], config.api_key)))
-            log.exception("unexpected error judging target row %d", req.row.index)
+        # Anything else is a bug of ours (foreign errors became LLMError in client.py): it is raised
+        # by run_with_deadline, never dressed as a 未完成 row.
 
     todo = [r for r in by_key.values() if r.answer is None]
     outcome = "done"
