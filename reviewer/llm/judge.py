@@ -22,11 +22,11 @@ from reviewer.llm.config import LLMConfig
 from reviewer.llm.errors import Cancelled, EndpointStopped, LLMError
 from reviewer.llm.prompts import as_data, prompt_version, render
 from reviewer.llm.redact import Redactor
-from reviewer.llm.schema import GRAMMAR_LIMITS, VERDICT_LABEL, RowJudgement, schema_text
+from reviewer.llm.schema import GRAMMAR_LIMITS, RowJudgement, schema_text
 from reviewer.llm.skipped import not_run
 from reviewer.llm.verify import QuoteVerifier, instruction_spans, quote_choices
 from reviewer.model import Report, TargetRow
-from reviewer.review import Clause, LLMRun, TargetVerdict
+from reviewer.review import VERDICT_LABEL, Clause, LLMRun, TargetVerdict
 
 if TYPE_CHECKING:
     from reviewer.llm.client import Answer
@@ -632,6 +632,6 @@ def _disagreement(llm_verdict: str, rule: TargetVerdict | None) -> tuple[str, st
             side = f"{VERDICT_LABEL[rule.verdict]}" + (f"（{rule.reason[:80]}）" if rule.reason else "")
         return "warning", side
     if llm_verdict == "not_evidenced" and rule.verdict == "evidenced":
-        side = "有据" + (f"（{rule.reason[:80]}）" if rule.reason else "")
+        side = VERDICT_LABEL["evidenced"] + (f"（{rule.reason[:80]}）" if rule.reason else "")
         return "info", side
     return None

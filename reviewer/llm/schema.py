@@ -18,14 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 ClauseVerdictName = Literal["evidenced", "partial", "not_evidenced", "not_applicable"]
 
-VERDICT_LABEL: dict[str, str] = {
-    "evidenced": "有据",
-    "partial": "部分有据",
-    "not_evidenced": "无据",
-    "not_applicable": "不适用",
-    "not_checked": "未检查",
-}
-
 
 class ClauseJudgement(BaseModel):
     model_config = ConfigDict(extra="forbid")
