@@ -171,6 +171,69 @@ def run_with_deadline(tasks: list[Callable[[], None]], workers: int, deadline_at
     return "done"
 
 
+def _plan(report: Report, rules: dict[int, TargetVerdict], config: LLMConfig, red: Redactor, cache: Cache,
+          version: str, system: str) -> tuple[list[RowRequest], list[TargetRow], dict[str, RowRequest], _Counts]:
+    """One request per row with a completion; identical questions share the first one's request
+    (`copies`), and answers already in the cache are filled in."""
+    requests: list[RowRequest] = []
+    skipped: list[TargetRow] = []
+    counts = _Counts()
+    by_key: dict[str, RowRequest] = {}
+    # Answers given with pinned quotes are another question's answers.
+    asked = version + ("+quote-choices" if config.quote_choices else "")
+    for row in report.targets:
+        if row.completion.blank:
+            skipped.append(row)
+            continue
+        rule = rules.get(row.index)
+        clauses = [c for c in rule.clauses if c.text.strip()] if rule else []
+        user = _row_user_prompt(row, [c.text for c in clauses], red, None)
+        key = cache_key(config.base_url, config.model, asked, [{"role": "system", "content": system}, {"role": "user", "content": user}])
+        req = RowRequest(row, clauses, system, user, key)
+        requests.append(req)
+        if key in by_key:  # the same question twice in one report: asked once
+            by_key[key].copies.append(req)
+            continue
+        by_key[key] = req
+        hit = cache.get(key)
+        if hit is not None:
+            req.answer = _answer_from_cache(hit)
+            if req.answer is not None:
+                req.cached = True
+                counts.cache_hits += 1
+                counts.cached_modes.append(req.answer.mode)
+    return requests, skipped, by_key, counts
+
+
+def _results(report: Report, requests: list[RowRequest], rules: dict[int, TargetVerdict],
+             red: Redactor) -> tuple[list[TargetVerdict], list[Finding], int]:
+    """Every row's verdict and findings, in report order, and how many rows failed."""
+    verdicts: list[TargetVerdict] = []
+    findings: list[Finding] = []
+    by_index = {r.row.index: r for r in requests}
+    failed = 0
+    for row in report.targets:
+        req = by_index.get(row.index)
+        if req is None:
+            verdicts.append(TargetVerdict(target_index=row.index, by="llm", verdict="not_checked",
+                                          status_note=NOTE_EMPTY, flags=["llm.not_run"]))
+            findings.append(Finding(code="llm.not_run", severity="info", source="llm", location=row.completion.location,
+                                    message=f"第{row.index + 1}个定量目标（{row.kind}）完成情况为空，未请模型判断。"))
+            continue
+        if req.answer is None:
+            failed += 1
+            reason = req.error.reason if req.error else "未知原因"
+            verdicts.append(TargetVerdict(target_index=row.index, by="llm", verdict="not_checked",
+                                          status_note=f"未完成: {reason}", flags=["llm.failed"]))
+            findings.append(Finding(code="llm.failed", severity="info", source="llm", location=row.completion.location,
+                                    message=f"第{row.index + 1}个定量目标（{row.kind}）的模型判断未完成：{reason}。请人工核对。"))
+            continue
+        verdict, row_findings = assess(row, req.answer.judgement, rules.get(row.index), red, req.clauses)
+        verdicts.append(verdict)
+        findings.extend(row_findings)
+    return verdicts, findings, failed
+
+
 def judge_report(
     report: Report, rule_verdicts: list[TargetVerdict], config: LLMConfig
 ) -> tuple[list[TargetVerdict], list[Finding], LLMRun]:
@@ -188,33 +251,7 @@ def judge_report(
     system = render("system.j2")
     schema = schema_text()
 
-    requests: list[RowRequest] = []
-    skipped: list[TargetRow] = []
-    counts = _Counts()
-    by_key: dict[str, RowRequest] = {}
-    for row in report.targets:
-        if row.completion.blank:
-            skipped.append(row)
-            continue
-        rule = rules.get(row.index)
-        clauses = [c for c in rule.clauses if c.text.strip()] if rule else []
-        user = _row_user_prompt(row, [c.text for c in clauses], red, None)
-        # Answers given with pinned quotes are another question's answers.
-        asked = version + ("+quote-choices" if config.quote_choices else "")
-        key = cache_key(config.base_url, config.model, asked, [{"role": "system", "content": system}, {"role": "user", "content": user}])
-        req = RowRequest(row, clauses, system, user, key)
-        requests.append(req)
-        if key in by_key:  # the same question twice in one report: asked once
-            by_key[key].copies.append(req)
-            continue
-        by_key[key] = req
-        hit = cache.get(key)
-        if hit is not None:
-            req.answer = _answer_from_cache(hit)
-            if req.answer is not None:
-                req.cached = True
-                counts.cache_hits += 1
-                counts.cached_modes.append(req.answer.mode)
+    requests, skipped, by_key, counts = _plan(report, rules, config, red, cache, version, system)
 
     deadline_at = time.monotonic() + config.deadline
     cancel = threading.Event()
@@ -324,30 +361,7 @@ def judge_report(
     if stopped is None:  # the client itself may have met the deadline
         stopped = next((r.error.reason for r in by_key.values() if isinstance(r.error, Cancelled)), None)
 
-    verdicts: list[TargetVerdict] = []
-    findings: list[Finding] = []
-    by_index = {r.row.index: r for r in requests}
-    failed = 0
-    for row in report.targets:
-        req = by_index.get(row.index)
-        if req is None:
-            verdicts.append(TargetVerdict(target_index=row.index, by="llm", verdict="not_checked",
-                                          status_note=NOTE_EMPTY, flags=["llm.not_run"]))
-            findings.append(Finding(code="llm.not_run", severity="info", source="llm", location=row.completion.location,
-                                    message=f"第{row.index + 1}个定量目标（{row.kind}）完成情况为空，未请模型判断。"))
-            continue
-        if req.answer is None:
-            failed += 1
-            reason = req.error.reason if req.error else "未知原因"
-            verdicts.append(TargetVerdict(target_index=row.index, by="llm", verdict="not_checked",
-                                          status_note=f"未完成: {reason}", flags=["llm.failed"]))
-            findings.append(Finding(code="llm.failed", severity="info", source="llm", location=row.completion.location,
-                                    message=f"第{row.index + 1}个定量目标（{row.kind}）的模型判断未完成：{reason}。请人工核对。"))
-            continue
-        verdict, row_findings = assess(row, req.answer.judgement, rules.get(row.index), red, req.clauses)
-        verdicts.append(verdict)
-        findings.extend(row_findings)
-
+    verdicts, findings, failed = _results(report, requests, rules, red)
     judged = len(requests) - failed
     stop_reason = config.halts.reason(client.halt_key)
     run = LLMRun(
