@@ -53,6 +53,11 @@ def test_extract_takes_the_last_object_with_clauses():
 
 def test_extract_without_clauses_takes_the_last_parsed_object():
     assert json.loads(extract_json('{"a": 1} then {"b": 2} and {bad}')) == {"b": 2}
+    assert json.loads(extract_json('{"a": 1} {"b": 2} {"c": 3}')) == {"c": 3}
+
+
+def test_an_object_that_does_not_parse_does_not_hide_the_ones_after_it():
+    assert json.loads(extract_json('{bad} ' + TEXT)) == ANSWER
 
 
 def test_extract_reads_inside_a_fence():
