@@ -242,7 +242,7 @@ def judge_report(
         return not_run(report, note, config)
 
     # The openai SDK (a third of a --no-llm review's time) loads only when the judge really runs.
-    from reviewer.llm.client import Answer, ChatClient, scrub
+    from reviewer.llm.client import ChatClient, scrub
 
     version = prompt_version()
     cache = Cache(config.cache_path)

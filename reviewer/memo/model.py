@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reviewer.findings import SEVERITY_LABEL, Finding, sort_findings
+from reviewer.findings import SEVERITY_LABEL, Finding
 from reviewer.memo.department import DepartmentView, Problem, build_view, fill, places, show
 from reviewer.model import Location, ScoreRow, TargetRow
 from reviewer.review import OUTCOME_LABEL, STATUS_LABEL, VERDICT_LABEL, Clause, IndicatorResult, Review, TargetVerdict
