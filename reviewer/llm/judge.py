@@ -557,23 +557,10 @@ def assess(
     if not bad and downgrades:  # downgrades for want of a figure are said in the reason
         reason_text = "已将" + "，".join(downgrades) + "。" + reason_text
 
-    disagreements = _clause_disagreements(results, row, rule) if sent else []
-    if not sent:
-        row_level = _disagreement(verdict, rule)
-        if row_level is not None:
-            disagreements = [(row_level[0], row_level[1], f"{VERDICT_LABEL[verdict]}（{reason_text[:120] or '未说明理由'}", None)]
-    for severity, rule_side, model_side, clause in disagreements:
-        if verified_quotes and clause is None:
-            model_side += "；引文：" + "／".join(f"“{q[:40]}”" for q in verified_quotes[:2])
-        model_side += "）"
-        about = f"分句“{clause.text[:30]}”" if clause is not None else ""
-        if "llm.disagrees_with_rules" not in flags:
-            flags.append("llm.disagrees_with_rules")
-        findings.append(Finding(
-            code="llm.disagrees_with_rules", severity=severity, source="llm", location=loc,
-            message=f"{where}{about}规则与模型的判断不一致，请人工核定。规则：{rule_side}；模型：{model_side}。",
-            expected=rule_side, found=model_side,
-        ))
+    disagreeing = _disagreement_findings(results, row, rule, bool(sent), verdict, reason_text, verified_quotes)
+    if disagreeing:
+        flags.append("llm.disagrees_with_rules")
+        findings.extend(disagreeing)
 
     if judgement.vague:
         flags.append("completion.vague")
@@ -594,6 +581,30 @@ def assess(
         follow_up=red.unmask(judgement.follow_up),
         status_note=status_note or cut_note(row),
     ), findings
+
+
+def _disagreement_findings(results: list[_ClauseResult], row: TargetRow, rule: TargetVerdict | None, by_clause: bool,
+                           verdict: str, reason_text: str, verified_quotes: list[str]) -> list[Finding]:
+    """One llm.disagrees_with_rules per clause the two judge differently (the rules' clauses were
+    sent), else at most one for the row."""
+    disagreements = _clause_disagreements(results, row, rule) if by_clause else []
+    if not by_clause:
+        row_level = _disagreement(verdict, rule)
+        if row_level is not None:
+            disagreements = [(row_level[0], row_level[1], f"{VERDICT_LABEL[verdict]}（{reason_text[:120] or '未说明理由'}", None)]
+    where = f"第{row.index + 1}个定量目标（{row.kind}）"
+    findings = []
+    for severity, rule_side, model_side, clause in disagreements:
+        if verified_quotes and clause is None:
+            model_side += "；引文：" + "／".join(f"“{q[:40]}”" for q in verified_quotes[:2])
+        model_side += "）"
+        about = f"分句“{clause.text[:30]}”" if clause is not None else ""
+        findings.append(Finding(
+            code="llm.disagrees_with_rules", severity=severity, source="llm", location=row.completion.location,
+            message=f"{where}{about}规则与模型的判断不一致，请人工核定。规则：{rule_side}；模型：{model_side}。",
+            expected=rule_side, found=model_side,
+        ))
+    return findings
 
 
 _RULE_SIDE = {"not_met": "未达到目标", "not_reported": "完成情况中没有这一分句要求的数字", "met": "已达到目标"}
