@@ -142,3 +142,60 @@ def test_share_base_of_nothing_is_not_divided():
     report = seed_report()
     set_cell(report, "spending", "basic", "0")
     assert [f for f in check("公用经费100.64万元，占基本支出25%。", report) if f.found == 25] == []
+
+
+# ---------------------------------------------------------------- more edges (from the mutation run)
+
+
+def _rates(sentence, report=None):
+    return [f for f in check(sentence, report) if "增减率" in f.message]
+
+
+def test_a_rate_without_a_change_is_not_checked():
+    assert check("基本支出516.14万元，增长41.78%。") == []
+
+
+def test_a_zero_change_keeps_the_printed_direction():
+    (f,) = _rates("公用经费100.64万元，比上年减少0万元，下降5%。")
+    assert f.message.endswith("上年公用经费为100.64 + 0 = 100.64万元，增减率应为0 ÷ 100.64 = −0%，报告写下降5%。")
+
+
+def test_no_rate_against_a_previous_year_of_nothing_or_under_one_unit():
+    assert _rates("公用经费1.00万元，比上年增加10000元，增长100%。") == []  # previous year 0: no base
+    (f,) = _rates("公用经费1.50万元，比上年增加1.00万元，增长300%。")  # previous year 0.5万元: a base
+    assert (f.expected, f.found) == (200, 300)
+
+
+def test_rate_message_figures_to_four_decimals():
+    (f,) = _rates("“三公”经费5270.5元，比上年增加1000.5元，增长30%。")
+    assert f.message.endswith("上年“三公”经费为0.5271 − 0.1001 = 0.427万元，增减率应为0.1001 ÷ 0.427 = +23.43%，报告写增长30%。")
+
+
+def test_conflict_message_keeps_the_printed_decimals():
+    (f,) = check("本年公用经费100.64万元，比上年增加20.13万元，下降25.003%。")
+    assert f.message.endswith("（应为增长25.003%）。") and f.expected == 25.003
+
+
+def test_amount_message_to_four_decimals_and_found_to_six():
+    (f,) = check("“三公”经费6270.555元。")
+    assert "“三公”经费写6270.555元（0.6271万元）" in f.message and f.found == 0.627055
+
+
+def test_share_base_is_the_named_subject_not_any_other_figure():
+    assert check("项目支出78.83万元；公用经费100.64万元，占基本支出19.5%。") == []
+
+
+def test_share_base_missing_from_the_tables():
+    report = seed_report()
+    del report.tables["spending"]
+    assert check("公用经费100.64万元，占基本支出25%。", report) == []
+
+
+def test_share_of_a_base_under_one_unit():
+    shares = [f for f in check("基本支出0.80万元，其中公用经费0.40万元，占基本支出60%。") if "÷" in f.message]
+    assert [(f.expected, f.found) for f in shares] == [(50, 60)]
+
+
+def test_share_anywhere_in_its_rounding_range():
+    # 0.10 ÷ 0.50: anything from 0.095/0.505 = 18.8% to 0.105/0.495 = 21.2% is the same printed figures
+    assert [f for f in check("基本支出0.50万元，其中公用经费0.10万元，占基本支出19.5%。") if "÷" in f.message] == []
