@@ -121,3 +121,30 @@ def test_narrative_texts_in_order_without_blanks():
                     sections=[Section(number="一", heading="", paragraphs=[blank, para], location=Location())])
     assert narrative_texts(report) == [overall, qual.actual, target.completion, para]
     assert [st.amount.value for st in parse_report(report)] == [1, 2, 3, 4]
+
+
+# ---------------------------------------------------------------- more edges (from the mutation run)
+
+
+def test_the_last_mention_of_a_subject_counts():
+    assert subject_of("项目支出和基本支出中的项目支出") == "project"
+
+
+def test_a_verb_then_le_is_a_change_only_for_change_verbs():
+    assert [st.subject for st in parse("基本支出完成了516.14万元。")] == ["basic"]
+    assert parse("基本支出减少了 516.14万元。") == []
+
+
+def test_figures_after_a_skipped_one_are_still_read():
+    assert [st.subject for st in parse("三公经费较上年减少6,828元，基本支出516.14万元。")] == ["basic"]
+    assert [st.subject for st in parse("全年合计5万元，基本支出516.14万元。")] == ["basic"]
+
+
+def test_no_rate_no_conflict():
+    (st,) = parse("人员经费415.50万元。")
+    assert st.rate is None and st.change is None and st.rate_conflict is False
+
+
+def test_a_change_of_exactly_one_unit_can_conflict():
+    (st,) = parse("基本支出516.14万元，比上年增加1万元，下降5%。")
+    assert st.rate_conflict is True
