@@ -167,3 +167,43 @@ def test_evidence_every_group_or_nothing():
     assert where.paragraph == para.location.paragraph and para.text[slice(*where.span)] == "《区委办财务管理制度》"
     assert d.evidence([["厉行节约"], ["不存在的话"]]) is None
     assert d.evidence([]) == []
+
+
+# ---------------------------------------------------------------- more edges (from the mutation run)
+
+
+def test_shown_figures_keep_four_decimals():
+    report = seed_report()
+    report.tables["sangong"].unit = "元"
+    set_cell(report, "sangong", "total", "5270.5")
+    assert data(report).get("table.sangong.total").shown == "0.5271万元"
+    text = Text(text="“三公”经费5270.5元，比上年增加1000.5元。", location=Location(paragraph=3))
+    d = ReportData(seed_report(), parse_text(text))
+    assert d.get("narrative.sangong.current").shown == "0.5271万元（5270.5元）"
+    assert d.get("narrative.sangong.change").shown == "0.1001万元（增加1000.5元）"
+    assert d.get("narrative.sangong.previous").shown == "0.427万元（5270.5元−1000.5元）"
+    assert _with("全年重点支出1.23456万元。").get("fact.key").shown == "1.2346万元（“重点支出1.23456万元”）"
+
+
+def test_change_and_previous_stand_where_the_sentence_stands():
+    text = Text(text="前言。基本支出516.14万元，比上年增加1万元。", location=Location(paragraph=3))
+    d = ReportData(seed_report(), parse_text(text))
+    for field in ("change", "previous"):
+        assert d.get(f"narrative.basic.{field}").location == Location(paragraph=3, span=(3, len(text.text)))
+    assert d.get("narrative.basic.change").shown == "1万元（增加1万元）"  # exactly one unit up is still 增加
+    assert d.get("narrative.basic.previous").shown == "515.14万元（516.14万元−1万元）"
+
+
+def test_fact_tries_every_pattern():
+    two = Fact(label="重点", patterns=[r"不会出现{NUM}{UNIT}", r"重点支出{NUM}{UNIT}"])
+    report = seed_report()
+    paragraph(report, "六", "三公").text += "全年重点支出9万元。"
+    assert ReportData(report, [], {"k": two}).get("fact.k").value == 9
+
+
+def test_fact_zero_stands_where_it_is_said():
+    report = seed_report()
+    para = paragraph(report, "六", "三公")
+    para.text += "另。本年无重点支出。"
+    d = ReportData(report, [], {"key": FACT}).get("fact.key")
+    assert para.text[slice(*d.location.span)] == "无重点支出" and d.location.paragraph == para.location.paragraph
