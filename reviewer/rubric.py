@@ -413,7 +413,7 @@ def _key_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
+        elif str(part).startswith("function-"):
             continue  # pydantic's validator frames, not keys of the file
         else:
             out += ("." if out else "") + str(part)

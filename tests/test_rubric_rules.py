@@ -289,3 +289,78 @@ def test_check_values_nesting():
     assert err.value.args[1] == "nested more than 20 levels deep"
     shared = [1, 2]
     _check_values({"a": shared, "b": shared})  # an alias is walked once
+
+
+# ---------------------------------------------------------------- more edges (from the mutation run)
+
+
+def test_formulas_are_shown_whole_up_to_60_characters():
+    with pytest.raises(ValueError) as err:
+        formula_names("a +" + " " * 57)  # 60 characters
+    assert str(err.value) == f"formula is not arithmetic: {'a +' + ' ' * 57!r}"
+    with pytest.raises(ValueError) as err:
+        formula_names("a +" + " " * 58)  # 61: cut to 57 and an ellipsis
+    assert str(err.value) == f"formula is not arithmetic: {'a +' + ' ' * 54 + '…'!r}"
+
+
+def test_unknown_column_message():
+    with pytest.raises(ValueError) as err:
+        check_source("table.assets.in_used")
+    assert str(err.value) == "unknown column 'in_used' in 'table.assets.in_used': one of total, in_use, leased, other"
+
+
+def test_no_grade_for_a_score_outside_every_band():
+    rubric = load_rubric()
+    assert rubric.grade_for(150) is None and rubric.grade_named("甲等") is None
+
+
+def test_check_values_keeps_walking_after_an_alias_or_a_flag():
+    shared = [1]
+    with pytest.raises(ValueError) as err:
+        _check_values({"c": 2e9, "a": shared, "b": shared})  # the second sight of `shared` must not end the walk
+    assert err.value.args[0] == "c"
+    with pytest.raises(ValueError) as err:
+        _check_values({"z": 2e9, "flag": True})
+    assert err.value.args[0] == "z"
+    _check_values({"n": 10 ** 9, "m": -(10 ** 9)})  # whole numbers at the bound are fine
+
+
+def test_check_values_shared_nodes_in_linear_time():
+    """A YAML alias bomb: 3^18 paths through 18 shared lists. Walked once per node it is instant;
+    walked per path it never ends (the mutation run counts that as a timeout)."""
+    node: object = [1]
+    for _ in range(18):
+        node = [node, node, node]
+    _check_values({"bomb": node})  # 20 levels under the top: allowed
+    with pytest.raises(ValueError) as err:
+        _check_values({"bomb": [node]})  # one more: the depth rule still applies
+    assert err.value.args[0].startswith("bomb[0][") and err.value.args[1] == "nested more than 20 levels deep"
+
+
+def test_file_of_exactly_the_size_limit_is_read(tmp_path):
+    path = tmp_path / "x.yaml"
+    pad = MAX_RUBRIC_BYTES - len(TEXT.encode()) - len("note: \n")
+    path.write_text(TEXT + "note: " + "x" * pad + "\n", encoding="utf-8")
+    assert path.stat().st_size == MAX_RUBRIC_BYTES
+    assert load_rubric(path).note.startswith("xxx")
+
+
+def test_a_number_too_long_for_python(tmp_path):
+    message = _broken(tmp_path, "total_points: 100", "total_points: " + "9" * 5000)
+    assert message == "a number is too long (Exceeds the limit (4300 digits) for integer string conversion: value has 5000 di)"
+
+
+def test_yaml_error_without_a_position(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("a: \x07\n", encoding="utf-8")
+    with pytest.raises(RubricError) as err:
+        load_rubric(path)
+    assert str(err.value) == f"{path}: not valid YAML"
+
+
+def test_values_nested_too_deep_in_the_file(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text(TEXT + "\nnote: " + "[" * 30 + "1" + "]" * 30 + "\n", encoding="utf-8")
+    with pytest.raises(RubricError) as err:
+        load_rubric(path)
+    assert str(err.value) == f"{path}: note{'[0]' * 20}: nested more than 20 levels deep"
