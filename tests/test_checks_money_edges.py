@@ -77,6 +77,7 @@ def test_summary_columns_after_a_skipped_one_are_still_checked():
 def test_summary_column_over_an_unreadable_organisation_is_not_added():
     report = seed_report()
     set_cell(report, "spending", "total", "约594万", org=1)  # the 局机关 row's 合计 unreadable
+    set_cell(report, "spending", "total", "10.00", org=2)  # another organisation filled: a sum without 局机关 proves nothing
     set_cell(report, "spending", "project", "78.93", org=0)
     assert _at(report, "spending", "total", 0, ACROSS) == []
     assert len(_at(report, "spending", "project", 0, ACROSS)) == 1
