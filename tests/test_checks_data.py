@@ -207,3 +207,9 @@ def test_fact_zero_stands_where_it_is_said():
     para.text += "另。本年无重点支出。"
     d = ReportData(report, [], {"key": FACT}).get("fact.key")
     assert para.text[slice(*d.location.span)] == "无重点支出" and d.location.paragraph == para.location.paragraph
+
+
+def test_previous_year_shown_to_four_decimals():
+    text = Text(text="“三公”经费5270.5元，比上年增加1000.3元。")
+    d = ReportData(seed_report(), parse_text(text))
+    assert d.get("narrative.sangong.previous").shown == "0.427万元（5270.5元−1000.3元）"  # 0.42702

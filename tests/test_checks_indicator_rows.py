@@ -432,7 +432,7 @@ def test_words_for_a_figure_clause_note():
 
 
 def test_far_exceeded_for_a_floor_under_one_unit_and_how_many_times():
-    findings, _ = check(row("新增就业", "≥0.5万人", "1.2万人", 10, 10))
+    findings, _ = check(row("覆盖率提高", "≥0.5%", "1.2%", 10, 10))
     assert [f.code for f in findings] == ["target.far_exceeded"]
     findings, _ = check(row("受益户数", "≥100户", "267户", 10, 10))
     assert "是目标的2.7倍" in findings[0].message

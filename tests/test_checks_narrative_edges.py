@@ -199,3 +199,8 @@ def test_share_of_a_base_under_one_unit():
 def test_share_anywhere_in_its_rounding_range():
     # 0.10 ÷ 0.50: anything from 0.095/0.505 = 18.8% to 0.105/0.495 = 21.2% is the same printed figures
     assert [f for f in check("基本支出0.50万元，其中公用经费0.10万元，占基本支出19.5%。") if "÷" in f.message] == []
+
+
+def test_previous_year_shown_to_four_decimals():
+    (f,) = _rates("“三公”经费5270.5元，比上年增加1000.3元，增长30%。")
+    assert "= 0.427万元，增减率应为0.1 ÷ 0.427 = " in f.message  # 0.42702 to four decimals
