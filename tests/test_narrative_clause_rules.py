@@ -22,7 +22,9 @@ def one(text: str):
         ("不低于90%", ">=", False),
         ("24小时内回复来信", "<=", False),  # a bare 内 after a duration
         ("至少开展培训3次", ">=", False),  # a word a few characters before, at the start of the target
-        ("开展“最多跑一次，办好一件事”宣传5场", ">=", True),  # not across a comma
+        ("开展宣传（最多跑一次，放管服）5场", ">=", True),  # not across a comma
+        ("开展“最多跑一次”改革宣传5场", ">=", True),  # a slogan in quotes is no comparator
+        ("开展《不少于》宣传5场", ">=", True),  # nor is a title
         ("发表文稿100余篇", ">=", False),  # an approximate figure can only be a floor
         ("购置设备5万元", "<=", True),  # money is kept down
         ("审批办结10个工作日", "<=", True),  # so is a duration
