@@ -149,7 +149,8 @@ class Completion:
     def context(self, start: int, end: int, before: Figure | None = None, after: Figure | None = None) -> Piece:
         """The words that go with the figure at [start, end): its comma piece, cut at the figures
         before and after it in that piece ("内刊16期、简报12期" gives each figure its own words), and
-        the piece before too when the figure opens its sentence part ("全年编印内刊，共计20期")."""
+        the piece before too when the figure opens its sentence part ("全年编印内刊，共20期"; fewer than
+        two characters before it: "共计20期" keeps its own piece)."""
         folded, pieces = self.folded, self.pieces
         idx = self.piece_index(start)
         if idx is None:
