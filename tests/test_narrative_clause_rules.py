@@ -25,6 +25,7 @@ def one(text: str):
         ("开展宣传（最多跑一次，放管服）5场", ">=", True),  # not across a comma
         ("开展“最多跑一次”改革宣传5场", ">=", True),  # a slogan in quotes is no comparator
         ("开展《不少于》宣传5场", ">=", True),  # nor is a title
+        ("至少开展“三下乡”活动5场", ">=", False),  # a quote between the word and the figure
         ("发表文稿100余篇", ">=", False),  # an approximate figure can only be a floor
         ("购置设备5万元", "<=", True),  # money is kept down
         ("审批办结10个工作日", "<=", True),  # so is a duration
@@ -61,6 +62,8 @@ def test_a_deadline_clause_is_a_ceiling_and_starts_not_reported():
         ("《区委通报》《云溪情况》等办公室内刊15期", "办公室内刊"),  # the kind after 等, not the examples
         ("组织义诊等活动和健康讲座等培训30场", "培训"),  # after the last 等
         ("编印内刊《区委通报》《云溪情况》等：15期", "编印内刊《区委通报》《云溪情况》等"),  # nothing after 等
+        ("组织义诊等活动和健康讲座等30场", "组织义诊等活动和健康讲座等"),  # nothing after the last 等
+        ("全年：完成编印内刊15期", "编印内刊"),  # frame words after punctuation
         ("在市级以上刊物上发表文稿10篇以上", "市级以上刊物发表文稿"),  # "刊物上发表" → "刊物发表"
         ("完成１５期内刊编印。", "内刊编印"),  # nothing before the figure: the words after it
         ("完成15期以上内刊编印", "内刊编印"),
@@ -84,6 +87,7 @@ def test_joined_clauses_are_cut_at_the_join():
         ("全年及时完成", ["全年", "及时"], []),
         ("6月底前和12月底前报送", ["6月底前", "12月底前"], ["6月底前", "12月底前"]),
         ("按时在年底前完成", ["按时", "年底前"], ["年底前"]),
+        ("6月底前报送初稿，年底前定稿", ["6月底前", "年底前"], ["6月底前", "年底前"]),
     ],
 )
 def test_time_words(text, words, deadlines):

@@ -432,3 +432,85 @@ def test_two_shared_pairs_make_a_context_relevant_one_does_not():
     subject = subject_of(parse_clauses("群众满意度达到95%以上")[0])
     assert relevance(subject, "群众满意率", False).relevant
     assert not relevance(subject, "调查满意率", False).relevant
+
+
+# --- more edges, one per rule ----------------------------------------------------------------------
+
+def test_an_approximate_answer_note():
+    assert judged("群众满意度达到95%以上", "经问卷调查，满意率约98%。").note == (
+        "完成情况只写了约数“约98%”（“满意率约98%。”），未给出比例。")
+
+
+def test_an_approximate_word_elsewhere_does_not_hide_the_lone_figure():
+    assert result("群众满意度达到95%以上", "经问卷调查，满意率为98%，另有若干建议。")[:2] == ("met", 98)
+
+
+def test_the_only_figure_in_the_unit_with_no_word_of_the_clause_answers_nothing():
+    assert result("群众满意度达到95%以上", "经问卷调查，出勤率为90%。") == ("not_reported", None, "", "完成情况未给出比例。")
+
+
+def test_items_are_picked_by_their_own_words_not_by_order():
+    completion = "开展培训活动10场，义诊活动38场，讲座活动91场。"
+    assert result("义诊、讲座等活动120场以上", completion)[:3] == ("met", 129, "义诊活动38场，讲座活动91场。")
+
+
+def test_items_are_read_before_the_figure_only():
+    c = judged("开展义诊、健康讲座活动120场及回访、随访等工作", "开展义诊活动38场，健康讲座活动91场。")
+    assert (c.outcome, c.found_value) == ("met", 129)
+
+
+def test_items_are_read_up_to_the_last_deng():
+    # the items before the last 等: 义诊, 巡诊等下乡活动 (head 活动), 健康讲座
+    c = judged("组织义诊、巡诊等下乡活动及健康讲座等活动120场以上", "义诊活动38场，巡诊活动40场，健康讲座活动50场。")
+    assert c.note == "完成情况分项为38场＋50场，合计88场，目标≥120场，未达到。"
+
+
+def test_items_in_a_scaled_unit_fall_short_in_that_unit():
+    c = judged("开展义诊、健康讲座等服务2万人次以上", "义诊服务6,000人次，健康讲座服务0.5万人次。")
+    assert (c.outcome, c.found_value) == ("not_met", 1.1)
+
+
+def test_an_items_total_is_shown_to_four_decimals():
+    c = judged("义诊、讲座等服务1万元以上", "义诊服务0.12345万元，讲座服务1万元。")
+    assert c.note == "完成情况分项为0.12345万元＋1万元，合计1.1235万元，目标≥1万元，已达到。"
+
+
+def test_an_items_total_cites_from_the_first_item_to_the_last():
+    completion = "全年工作有序开展。组织专家下乡义诊38场，各乡镇开展健康讲座91场，群众反映良好。"
+    c = judged("组织下乡义诊、健康讲座等健康教育活动120场以上", completion)
+    assert (c.evidence, c.evidence_span) == ("组织专家下乡义诊38场，各乡镇开展健康讲座91场", (9, 33))
+
+
+def test_a_rate_in_words_needs_a_sentence_about_the_clause():
+    assert judged("统计月报按时报送率100%", "材料全部报送完毕。").outcome == "not_reported"
+
+
+def test_a_date_beside_one_word_of_the_clause_is_not_used():
+    assert judged("12月底前完成年度工作报告", "报送材料于次年1月5日完成。").note == "完成情况未给出完成日期（目标要求12月底前）。"
+
+
+def test_on_time_beside_one_word_of_the_clause_is_not_cited():
+    assert judged("12月底前完成年度工作报告", "各类材料报送按时完成。").note == "完成情况未给出完成日期（目标要求12月底前）。"
+
+
+def test_two_deadlines_are_both_shown():
+    assert judged("6月底前和12月底前分两次报送年度工作报告", "年度工作报告于6月20日报送。").note == (
+        "完成情况写明“6月20日”，目标要求6月底前、12月底前，按期完成。")
+
+
+def test_before_part_of_a_month_includes_that_part():
+    assert deadline("6月中旬前完成年度工作报告", "6月20日") == "met"
+    assert deadline("6月中旬前完成年度工作报告", "6月21日") == "not_met"
+
+
+def test_a_one_character_object_has_no_head():
+    (clause,) = parse_clauses("书3本以上")
+    assert (clause.object, subject_of(clause).head) == ("书", "")
+
+
+def test_adjacent_figures_do_not_share_words():
+    assert contexts("发表文章5篇3万字") == {"5篇": "发表文章5篇", "3万字": "3万字"}
+
+
+def test_a_figure_keeps_its_sentence_end_when_the_next_sentence_opens_with_a_figure():
+    assert contexts("内刊16期；12期简报") == {"16期": "内刊16期;", "12期": "12期简报"}
