@@ -9,6 +9,13 @@ import pytest
 from reviewer.narrative.figures import concrete_spans, find_dates, find_figures
 
 
+@pytest.fixture(autouse=True)
+def computed_afresh():
+    """find_figures and find_dates keep results per text: each test here computes its own."""
+    find_figures.cache_clear()
+    find_dates.cache_clear()
+
+
 def figures(text: str):
     return [(f.raw, f.value, f.unit, f.approximate, f.change) for f in find_figures(text)]
 
@@ -39,6 +46,8 @@ def figures(text: str):
         ("若干", [("若干", None, None, True, False)]),
         ("《2021年工作要点15条》发布3期", [("3期", 3, "期", False, False)]),  # titles are names, not figures
         ("《一批》", []),
+        ("发表文章100篇多篇被转载", [("100篇", 100, "篇", False, False), ("多篇", None, "篇", True, False)]),  # adjacent, not overlapping
+        ("若干15期", [("若干", None, None, True, False), ("15期", 15, "期", False, False)]),
     ],
 )
 def test_figures(text, found):
@@ -87,6 +96,8 @@ def test_dates(text, found):
         ("工作\n2、做好", []),
         ("做好1.2项", [(2, 5), (2, 6)]),
         ("第1.", []),
+        ("\n2.做好", []),
+        ("1)做好", []),
     ],
 )
 def test_concrete_spans(text, spans):

@@ -134,13 +134,7 @@ def concrete_spans(folded: str) -> list[tuple[int, int]]:
     spans = [(f.start, f.end) for f in find_figures(folded) if not f.approximate]
     spans += [(d.start, d.end) for d in find_dates(folded)]
     spans += [m.span() for m in TITLE.finditer(folded) if len(m.group(0)) > 3]
-    # a number that counts something even when its unit is not in our list ("8大类23大项")
-    spans += [m.span() for m in re.finditer(r"(?<![\d.])\d+(?:\.\d+)?(?=[\u4e00-\u9fff])(?!年|月|日)", folded)
-              if not _is_list_number(folded, m.start(), m.end())]
+    # a number that counts something even when its unit is not in our list ("8大类23大项"); it must be
+    # followed by a character, so a paragraph number ("1." / "2、") is not one
+    spans += [m.span() for m in re.finditer(r"(?<![\d.])\d+(?:\.\d+)?(?=[\u4e00-\u9fff])(?!年|月|日)", folded)]
     return sorted(set(spans))
-
-
-def _is_list_number(folded: str, start: int, end: int) -> bool:
-    """"1." / "2、" at the start of a line numbers the paragraph; it is not a figure."""
-    at_line_start = start == 0 or folded[start - 1] == "\n"
-    return at_line_start and end < len(folded) and folded[end] in ".、．)）"
