@@ -514,3 +514,9 @@ def test_adjacent_figures_do_not_share_words():
 
 def test_a_figure_keeps_its_sentence_end_when_the_next_sentence_opens_with_a_figure():
     assert contexts("内刊16期；12期简报") == {"16期": "内刊16期;", "12期": "12期简报"}
+
+
+def test_a_date_is_no_count_of_days():
+    assert deadline("6月10日前完成年度工作报告", "6月10日") == "met"
+    assert deadline("6月10日前完成年度工作报告", "6月11日") == "not_met"
+    assert judged("信访件办结时间不超过15天", "信访件于5月20日办结。").outcome == "not_reported"

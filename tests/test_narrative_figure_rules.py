@@ -47,6 +47,8 @@ def figures(text: str):
         ("《2021年工作要点15条》发布3期", [("3期", 3, "期", False, False)]),  # titles are names, not figures
         ("《一批》", []),
         ("发表文章100篇多篇被转载", [("100篇", 100, "篇", False, False), ("多篇", None, "篇", True, False)]),  # adjacent, not overlapping
+        ("于5月20日报送", []),  # a day of the month is no count of days
+        ("办结时间12日", [("12日", 12, "天", False, False)]),
         ("若干15期", [("若干", None, None, True, False), ("15期", 15, "期", False, False)]),
     ],
 )
