@@ -520,3 +520,9 @@ def test_a_date_is_no_count_of_days():
     assert deadline("6月10日前完成年度工作报告", "6月10日") == "met"
     assert deadline("6月10日前完成年度工作报告", "6月11日") == "not_met"
     assert judged("信访件办结时间不超过15天", "信访件于5月20日办结。").outcome == "not_reported"
+
+
+def test_a_ceiling_over_several_items_is_the_sum_s_to_meet():
+    target = "安全事故、火灾事故等控制在0次以内"
+    assert result(target, "发生安全事故1次，火灾事故0次。")[:2] == ("not_met", 1)
+    assert result(target, "发生安全事故0次，火灾事故0次。")[:2] == ("met", 0)

@@ -367,7 +367,8 @@ def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
     found.exact = _per_unit_only(clause, found.exact, done)
     if found.exact:
         judged = _judge_exact(clause, _best(found.exact), done)
-        if judged.outcome == "not_met":
+        # a floor one item already meets is met by the sum too; a ceiling is the sum's to meet
+        if judged.outcome == "not_met" or clause.comparator == "<=":
             judged = _enumerated_total(clause, found.exact, done) or judged
         return judged
     in_words = _rate_in_words(clause, subject, done)
