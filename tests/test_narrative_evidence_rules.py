@@ -222,7 +222,7 @@ def test_an_item_of_two_characters_is_an_item():
 
 
 def test_an_item_is_known_by_its_last_two_characters():
-    assert judged("下乡义诊、健康讲座等活动120场以上", "开展义诊活动38场，讲座活动91场。").found_value == 129
+    assert judged("组织下乡义诊、健康讲座等活动120场以上", "开展义诊活动38场，讲座活动91场。").found_value == 129
 
 
 def test_items_in_a_scaled_unit_are_added_in_that_unit():
