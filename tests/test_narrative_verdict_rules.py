@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from narrative_seed import target_rows
-from reviewer.narrative.verdicts import _verdict, review_row
+from reviewer.narrative.verdicts import _reason, _verdict, review_row
 from reviewer.review import Clause
 
 
@@ -17,6 +17,7 @@ def review(target: str, completion: str):
 
 
 def finding(f):
+    assert f.source == "rules"
     return f.code, f.severity, f.location.col, f.location.span, f.message, f.expected, f.found
 
 
@@ -117,7 +118,7 @@ def test_an_empty_completion_of_a_qualitative_target():
 def test_a_completion_over_10000_characters_is_read_in_part_and_the_reason_says_so(extra, cut):
     completion = "全年编印内刊20期。" + "甲" * (10_000 - 10 + extra)
     _, verdict, _ = review("编印内刊15期以上", completion)
-    assert verdict.reason.endswith("完成情况超过10000字，规则只读了前10000字。") is cut
+    assert verdict.reason == "可衡量分句1个（达到1个）。" + ("完成情况超过10000字，规则只读了前10000字。" if cut else "")
 
 
 def clause(outcome: str) -> Clause:
@@ -139,3 +140,29 @@ def clause(outcome: str) -> Clause:
 )
 def test_the_verdict_sums_up_the_clauses(outcomes, flags, verdict):
     assert _verdict([clause(o) for o in outcomes], flags) == verdict
+
+
+def test_two_clauses_with_one_outcome_are_counted_together():
+    _, verdict, _ = review("编印内刊15期以上和工作简报10期以上", "全年编印内刊20期、工作简报12期。")
+    assert (verdict.verdict, verdict.reason) == ("evidenced", "可衡量分句2个（达到2个）。")
+
+
+def test_every_missing_clause_is_asked_for():
+    _, verdict, _ = review("编印内刊15期以上，达到95%", "全年工作有序开展。")
+    assert verdict.follow_up == "请补充“编印内刊”的期数；“达到95%”的比例的实际完成数，并附佐证材料。"
+
+
+def test_two_deadlines_are_both_expected():
+    _, _, (f,) = review("6月底前和12月底前分两次报送年度工作报告", "全年工作有序开展。")
+    assert (f.code, f.expected) == ("target.not_evidenced", "6月底前、12月底前")
+
+
+def test_a_late_date_is_found_as_its_words():
+    _, _, (f,) = review("12月底前完成年度工作报告", "年度工作报告于次年1月15日报送。")
+    assert (f.code, f.expected, f.found) == ("target.not_met", "12月底前", "年度工作报告于次年1月15日报送。")
+
+
+def test_every_answer_flag_is_named_in_the_reason():
+    flags = ["completion.template", "completion.vague", "completion.restates_target", "completion.copied", "completion.empty"]
+    assert _reason([], 0, flags) == (
+        "目标没有可衡量的分句；完成情况仍是填写说明；完成情况多为套话；完成情况复述目标；完成情况抄自其他栏目；完成情况为空。")
