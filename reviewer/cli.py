@@ -216,6 +216,7 @@ def run(
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", metavar="N", help="每次回答的长度上限（默认 1024，deepseek 预设 4096）；回答被截断时以至少 4 倍的上限重问一次。")] = None,
     temperature: Annotated[Optional[float], typer.Option("--temperature", metavar="T", help="大模型采样温度（默认 0）。")] = None,
     extra_body: Annotated[Optional[str], typer.Option("--extra-body", metavar="JSON", help='并入每个大模型请求体的 JSON 对象，如 \'{"enable_thinking": false}\'。')] = None,
+    quote_choices: Annotated[Optional[bool], typer.Option("--quote-choices/--free-quotes", help="--quote-choices：模型的引文只能取自完成情况的原句片段（服务器按输出格式约束采样时有效，适合小模型；llamacpp 预设默认开启）；--free-quotes：不限定。")] = None,
 ) -> None:
     """审核报告并写出审核意见。
 
@@ -247,7 +248,8 @@ def run(
         rubric_path=rubric, llm_enabled=not no_llm, model=model, base_url=base_url, redact=not no_redact,
         provider=provider,
         llm_settings={"timeout": timeout, "deadline": deadline, "concurrency": llm_concurrency,
-                      "max_tokens": max_tokens, "temperature": temperature, "extra_body": extra_body},
+                      "max_tokens": max_tokens, "temperature": temperature, "extra_body": extra_body,
+                      "quote_choices": quote_choices},
     )
     try:
         rubric_for(options)  # a broken rubric stops the run before any report is read

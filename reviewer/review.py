@@ -20,6 +20,23 @@ STATUS_LABEL: dict[str, str] = {
     "wrong": "错误",
     "not_checked": "未检查",
 }
+# One wording for a target's verdict and a clause's outcome, wherever they are shown (memo, reasons,
+# the judge's notes and disagreements).
+VERDICT_LABEL: dict[str, str] = {
+    "evidenced": "有证据",
+    "partial": "部分有证据",
+    "not_evidenced": "无证据",
+    "not_checked": "未判断",
+    "not_applicable": "不适用",
+}
+OUTCOME_LABEL: dict[str, str] = {
+    "met": "达到",
+    "not_met": "未达到",
+    "not_reported": "未报告",
+    "approximate": "约数/不确切",
+    "qualitative": "定性",
+    "not_checked": "未判断",
+}
 
 
 class IndicatorResult(BaseModel):

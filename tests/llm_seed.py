@@ -101,6 +101,9 @@ SCENARIOS: dict[str, dict] = {
     "truncated": {"rows": [ROWS[2]], "config": {"max_tokens": 48, "modes": ("json_object_schema",)}},
     # the same row three times in one report: asked once
     "duplicates": {"rows": [ROWS[7], ROWS[2], ROWS[7], ROWS[7]], "config": {"modes": ("json_object_schema",)}},
+    # quotes pinned by the grammar to pieces of the completion (the llamacpp preset's quote_choices):
+    # the positive path, real quotes that verify
+    "quoted": {"rows": [ROWS[2], ROWS[7]], "config": {"modes": ("json_object_schema",), "quote_choices": True}},
 }
 
 # What scripts/record-cassettes and the replay tests share (the request bodies must match).
@@ -258,7 +261,9 @@ class LoopbackServer:
 
         outer = self
         self.behave = behave
-        self.requests: list[dict] = []
+        self.requests: list[dict] = []  # bodies, in arrival order
+        self.paths: list[str] = []  # the request paths, same order
+        self.headers: list[dict[str, str]] = []  # lower-cased header names, same order
         self.stop = threading.Event()
         self._lock = threading.Lock()
 
@@ -267,11 +272,14 @@ class LoopbackServer:
                 sock = self.request
                 sock.settimeout(0.2)
                 while not outer.stop.is_set():
-                    body = _read_request(sock, outer.stop)
-                    if body is None:
+                    got = _read_request(sock, outer.stop)
+                    if got is None:
                         return
+                    path, headers, body = got
                     with outer._lock:
                         outer.requests.append(body)
+                        outer.paths.append(path)
+                        outer.headers.append(headers)
                         n = len(outer.requests)
                     what = outer.behave(body, n)
                     if what == "hang":
@@ -298,8 +306,11 @@ class LoopbackServer:
             allow_reuse_address = True
 
         self.server = Server(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.base_url = self.url()
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def url(self, prefix: str = "/v1") -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{prefix}"
 
     def close(self) -> None:
         self.stop.set()
@@ -324,7 +335,8 @@ def _closed(sock) -> bool:
         return True
 
 
-def _read_request(sock, stop: threading.Event) -> dict | None:
+def _read_request(sock, stop: threading.Event) -> tuple[str, dict[str, str], dict] | None:
+    """(path, headers, JSON body) of the next request on the connection; None when it closes."""
     data = b""
     while b"\r\n\r\n" not in data:
         if stop.is_set():
@@ -339,11 +351,13 @@ def _read_request(sock, stop: threading.Event) -> dict | None:
             return None
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
+    lines = head.decode("latin-1").split("\r\n")
+    path = lines[0].split(" ")[1] if len(lines[0].split(" ")) > 1 else ""
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0") or 0)
     while len(rest) < length:
         try:
             chunk = sock.recv(65536)
@@ -352,4 +366,4 @@ def _read_request(sock, stop: threading.Event) -> dict | None:
         if not chunk:
             return None
         rest += chunk
-    return json.loads(rest[:length].decode() or "{}")
+    return path, headers, json.loads(rest[:length].decode() or "{}")

@@ -1,6 +1,6 @@
 """`--cassette`: a run's LLM exchanges recorded once and replayed with the server gone.
 
-The server here is a LOOPBACK FAKE with a CONSTRUCTED reply (tests/llm_seed.answer): what is under
+The server here is a LOOPBACK FAKE (tests/llm_seed.LoopbackServer) with a CONSTRUCTED reply (tests/llm_seed.answer): what is under
 test is the recorder — what it writes, that a replay needs no server, that a changed request is one
 line asking to re-record — not any model's judgement. Real recordings live in cassettes/.
 """
@@ -11,40 +11,25 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from llm_seed import answer, completion_body
+from llm_seed import LoopbackServer, answer, completion_body
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "yunxi-2021-quweiban.docx"
 KEY = "sk-cassette-test-0123456789abcdefXYZ"
 
 
-class _Fake(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 - http.server's name
-        self.rfile.read(int(self.headers.get("content-length", 0)))
-        body = json.dumps(completion_body(answer(("目标", "not_evidenced", [])))).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+def not_evidenced(body: dict, n: int):
+    return 200, completion_body(answer(("目标", "not_evidenced", [])))
 
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Fake)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd, f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
+    with LoopbackServer(not_evidenced) as fake:
+        yield fake
 
 
 def review(*args: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess:
@@ -59,7 +44,7 @@ def llm_part(path: Path) -> list:
 
 
 def test_record_then_replay_without_the_server_then_mismatch(server, tmp_path):
-    httpd, base_url = server
+    base_url = server.base_url
     cassette = tmp_path / "run.yaml"
     common = ["--base-url", base_url, "--model", "fake-model", "-f", "json", "--cassette", str(cassette)]
     first = review(str(EXAMPLE), *common, "-o", str(tmp_path / "1.json"), cwd=tmp_path, cache=tmp_path / "c1")
@@ -68,7 +53,7 @@ def test_record_then_replay_without_the_server_then_mismatch(server, tmp_path):
     assert text.count("request:") >= 8  # one exchange per target row at least
     assert KEY not in text and "authorization" not in text.lower()
 
-    httpd.shutdown()  # nothing to answer any more: the replay must not need it
+    server.close()  # nothing to answer any more: the replay must not need it
     second = review(str(EXAMPLE), *common, "--record", "none", "-o", str(tmp_path / "2.json"), cwd=tmp_path, cache=tmp_path / "c2")
     assert second.returncode == 0, second.stderr
     assert llm_part(tmp_path / "2.json") == llm_part(tmp_path / "1.json")
@@ -89,7 +74,7 @@ def test_replay_of_a_missing_cassette_is_one_line(tmp_path):
 def test_eval_records_every_report_in_this_process(server, tmp_path):
     """review eval reviews each report in a forked child under a budget; with --cassette the reviews
     must stay in the recording process, or nothing is recorded."""
-    _, base_url = server
+    base_url = server.base_url
     cassette = tmp_path / "eval.yaml"
     corpus = ROOT / "examples" / "corpus"
     proc = review("eval", str(corpus), "--match", "hunan-2023-xiangyin*", "--base-url", base_url, "--model", "fake-model",

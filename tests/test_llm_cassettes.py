@@ -238,3 +238,37 @@ def test_real_model_dropping_clauses_is_reasked_and_never_passes(tmp_path):
         rules = next(r for r in review.verdicts if r.by == "rules" and r.target_index == v.target_index)
         if v.verdict != "not_checked" or v.clauses:
             assert [c.text for c in v.clauses] == [c.text for c in rules.clauses if c.text.strip()]
+
+
+def test_pinned_quotes_from_a_real_model_verify_and_are_cited(tmp_path):
+    """The positive path on REAL output: with quote_choices (the llamacpp preset's default) the
+    recorded requests carry the completion's pieces as the only quotes the grammar allows, SmolLM2
+    quoted from them, and every quote verifies and is cited with its span — no llm.unverified_quote."""
+    from reviewer.llm.verify import quote_choices
+
+    report, verdicts, findings, run, cassette = replay(tmp_path, "quoted")
+    assert run.ran and run.calls == len(cassette.requests) >= 2
+    quoted = 0
+    for request, status, reply in exchanges(cassette):
+        row = report.targets[row_of(request, report)]
+        pinned = request["response_format"]["schema"]["$defs"]["ClauseJudgement"]["properties"]["quotes"]["items"]
+        assert tuple(pinned["enum"]) == quote_choices(row.completion.text, 80)
+        for clause in parse_judgement(reply["choices"][0]["message"]["content"]).clauses:
+            for quote in clause.quotes:
+                assert QuoteVerifier(row.completion.text).check(quote).verified
+                quoted += 1
+    assert quoted >= 2, "the recording should hold quotes"
+    assert "llm.unverified_quote" not in {f.code for f in findings}
+    for verdict in verdicts:
+        completion = report.targets[verdict.target_index].completion.text
+        assert verdict.quotes, f"row {verdict.target_index}: its verified quotes are kept"
+        for clause in verdict.clauses:
+            start, end = clause.evidence_span
+            assert completion[start:end] == clause.evidence and clause.evidence
+
+
+def test_free_quotes_from_the_same_model_do_not_all_verify(tmp_path):
+    """Why pinning exists: the seed cassette (same model, quotes not pinned) holds quotes that are
+    not in the text, and each one is reported, never counted."""
+    _, _, findings, _, _ = replay(tmp_path, "seed")
+    assert "llm.unverified_quote" in {f.code for f in findings}

@@ -141,7 +141,7 @@ def test_disagreement_only_when_the_judges_point_opposite_ways(tmp_path, llm, ru
         if rule[0].clauses:
             assert "未达到目标" in f.expected  # the rules' side says a clause was not met
         elif severity == "info":
-            assert f.expected == "有据（规则的理由）"
+            assert f.expected == "有证据（规则的理由）"
         else:
             assert f.expected.endswith("（规则的理由）")
 

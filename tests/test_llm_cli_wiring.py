@@ -2,7 +2,7 @@
 `--base-url` and `--model` decide where the request goes and which model it names, over the
 environment's.
 
-LOOPBACK FAKE SERVERS with CONSTRUCTED replies (tests/llm_seed.answer): what is under test is the
+LOOPBACK FAKE SERVERS (tests/llm_seed.LoopbackServer) with CONSTRUCTED replies (tests/llm_seed.answer): what is under test is the
 wiring from the command line to the HTTP request, not any model's judgement. The CLI runs in this
 process (typer's CliRunner; one report means no worker processes).
 """
@@ -10,57 +10,28 @@ process (typer's CliRunner; one report means no worker processes).
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from llm_seed import answer, completion_body
+from llm_seed import LoopbackServer, answer, completion_body
 from reviewer.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "yunxi-2021-quweiban.docx"
 
 
-class Recorder:
-    """A loopback OpenAI-compatible server that records (path, body) of every request."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, dict]] = []
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
-                recorder.requests.append((self.path, body))
-                reply = json.dumps(completion_body(answer(("目标", "not_evidenced", [])))).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def url(self, prefix: str = "/v1") -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{prefix}"
+def not_evidenced(body: dict, n: int):
+    return 200, completion_body(answer(("目标", "not_evidenced", [])))
 
 
 @pytest.fixture
 def servers():
-    made = [Recorder(), Recorder()]
-    for s in made:
-        s.thread.start()
+    made = [LoopbackServer(not_evidenced), LoopbackServer(not_evidenced)]
     yield made
     for s in made:
-        s.httpd.shutdown()
-        s.httpd.server_close()
+        s.close()
 
 
 @pytest.fixture
@@ -99,7 +70,7 @@ def test_the_configured_endpoint_is_used_without_options(servers, env, tmp_path)
     env.setenv("REVIEWER_MODEL", "env-model")
     review(tmp_path)
     assert configured.requests, "the endpoint in the environment was not called"
-    assert {body["model"] for _, body in configured.requests} == {"env-model"}
+    assert {body["model"] for body in configured.requests} == {"env-model"}
 
 
 def test_base_url_and_model_options_reach_the_request(servers, env, tmp_path):
@@ -109,8 +80,8 @@ def test_base_url_and_model_options_reach_the_request(servers, env, tmp_path):
     review(tmp_path, "--base-url", chosen.url("/proxy/v1"), "--model", "cli-model")
     assert configured.requests == []
     assert chosen.requests
-    assert {path for path, _ in chosen.requests} == {"/proxy/v1/chat/completions"}
-    assert {body["model"] for _, body in chosen.requests} == {"cli-model"}
+    assert set(chosen.paths) == {"/proxy/v1/chat/completions"}
+    assert {body["model"] for body in chosen.requests} == {"cli-model"}
 
 
 def evaluate(tmp_path: Path, *options: str) -> None:
@@ -131,5 +102,24 @@ def test_eval_wires_the_same_options(servers, env, tmp_path):
     assert configured.requests == [] and chosen.requests == []
     evaluate(tmp_path / "on", "--base-url", chosen.url("/proxy/v1"), "--model", "cli-model")
     assert configured.requests == []
-    assert {path for path, _ in chosen.requests} == {"/proxy/v1/chat/completions"}
-    assert {body["model"] for _, body in chosen.requests} == {"cli-model"}
+    assert set(chosen.paths) == {"/proxy/v1/chat/completions"}
+    assert {body["model"] for body in chosen.requests} == {"cli-model"}
+
+
+def pinned_quotes(body: dict) -> list[str] | None:
+    schema = body["response_format"]["json_schema"]["schema"]
+    return schema["$defs"]["ClauseJudgement"]["properties"]["quotes"]["items"].get("enum")
+
+
+def test_quote_choices_option_pins_quotes_in_the_request(servers, env, tmp_path):
+    from reviewer.ingest import load_report
+
+    plain, pinned = servers
+    review(tmp_path / "free", "--base-url", plain.url(), "--model", "m")
+    assert plain.requests and all(pinned_quotes(body) is None for body in plain.requests)
+    review(tmp_path / "pinned", "--base-url", pinned.url(), "--model", "m", "--quote-choices")
+    completions = [row.completion.text for row in load_report(EXAMPLE).targets]
+    assert pinned.requests
+    for body in pinned.requests:
+        choices = pinned_quotes(body)
+        assert choices and all(any(c in text for text in completions) for c in choices)

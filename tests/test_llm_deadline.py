@@ -3,15 +3,14 @@
 LOOPBACK SERVER: llm_seed.LoopbackServer, a test-only socket server on 127.0.0.1 with constructed
 behaviour (never answering; headers then a blank line every 50 ms, as DeepSeek does under load);
 llama.cpp cannot be made to do either, so nothing here is recorded. The only wall-clock bounds are
-generous (a multiple of the configured deadline) and guard against a hang, not for speed; what is
-asserted is the deadline logic: what each row says and how many requests went out.
+none: what is asserted is the deadline logic — what each row says (时限, 请求超时, 已中断 name what
+ended it) and how many requests went out. How long these take is for scripts/benchmark, not a test.
 """
 
 from __future__ import annotations
 
 import _thread
 import threading
-import time
 
 import llm_seed
 from llm_seed import LoopbackServer, answer, completion_body, row_kind
@@ -19,7 +18,6 @@ from reviewer.llm import LLMConfig, judge_report
 from reviewer.llm.config import Halts
 
 GOOD = (200, completion_body(answer(("目标", "not_evidenced", []))))
-GENEROUS = 30.0  # seconds: far above any deadline used here; only catches a hang
 
 
 def loopback_config(server: LoopbackServer, tmp_path, **kw) -> LLMConfig:
@@ -32,10 +30,7 @@ def loopback_config(server: LoopbackServer, tmp_path, **kw) -> LLMConfig:
 def test_hung_server_ends_at_the_deadline_with_every_row_unfinished(tmp_path):
     with LoopbackServer(lambda body, n: "hang") as server:
         cfg = loopback_config(server, tmp_path, timeout=0.4, deadline=1.5, max_attempts=100)
-        started = time.monotonic()
         verdicts, findings, run = judge_report(llm_seed.seed_report(), [], cfg)
-        elapsed = time.monotonic() - started
-    assert elapsed < GENEROUS
     assert all(v.verdict == "not_checked" and "时限" in v.status_note for v in verdicts)
     assert "1.5 秒" in verdicts[0].status_note
     # 100 attempts were allowed; the deadline, not the attempt count, ended the calls
@@ -50,10 +45,7 @@ def test_keepalive_lines_do_not_defeat_the_request_timeout(tmp_path):
 
     with LoopbackServer(behave) as server:
         cfg = loopback_config(server, tmp_path, timeout=0.5, deadline=60, max_attempts=2)
-        started = time.monotonic()
         verdicts, findings, run = judge_report(llm_seed.seed_report(llm_seed.ROWS[6:8]), [], cfg)
-        elapsed = time.monotonic() - started
-    assert elapsed < GENEROUS
     assert verdicts[0].verdict == "not_evidenced"
     assert verdicts[1].verdict == "not_checked" and "请求超时" in verdicts[1].status_note
     assert "已尝试2次" in verdicts[1].status_note
@@ -70,13 +62,10 @@ def test_ctrl_c_cancels_in_flight_calls_and_keeps_what_is_done(tmp_path):
         cfg = loopback_config(server, tmp_path, timeout=60, deadline=120, concurrency=2)
         timer = threading.Timer(1.0, _thread.interrupt_main)
         timer.start()
-        started = time.monotonic()
         try:
             verdicts, findings, run = judge_report(llm_seed.seed_report(), [], cfg)
         finally:
             timer.cancel()
-        elapsed = time.monotonic() - started
-        assert elapsed < GENEROUS  # far below the 60 s request timeout
         assert verdicts[0].verdict == "not_evidenced"
         assert all(v.verdict == "not_checked" and "已中断" in v.status_note for v in verdicts[1:])
         assert run.interrupted and "已中断" in run.note

@@ -151,6 +151,33 @@ def test_fault_during_mode_negotiation_on_first_row(tmp_path):
     assert llm_run.mode == "json_schema"
 
 
+def test_a_bug_in_the_judge_is_raised_not_turned_into_unfinished_rows(tmp_path, monkeypatch):
+    """FAKE server. Foreign errors are translated at the client's edge (the test below); an error
+    of our own inside a worker (here: the clause contract check) must surface, not become 未完成."""
+    import reviewer.llm.judge as judge
+
+    def broken(req, red):
+        def check(judgement):
+            raise KeyError("bug in the contract check")
+        return check
+
+    monkeypatch.setattr(judge, "_missing", broken)
+    server = FakeServer(lambda body, n: ok(GOOD))
+    with pytest.raises(KeyError, match="bug in the contract check"):
+        judge_report(REPORT, [], config(server, tmp_path, []))
+
+
+def test_a_client_the_sdk_refuses_leaves_every_row_unfinished(tmp_path):
+    """No request is possible (the SDK refuses its settings, here an http_client of the wrong type):
+    every row 未完成, the review kept."""
+    cfg = config(FakeServer(lambda body, n: ok(GOOD)), tmp_path, [])
+    cfg.http_client = "not an httpx client"  # the SDK raises TypeError for it
+    verdicts, findings, llm_run = judge_report(REPORT, [], cfg)
+    assert {v.verdict for v in verdicts} == {"not_checked"}
+    assert all(v.status_note.startswith("未完成: 客户端无法创建: TypeError") for v in verdicts)
+    assert not llm_run.ran
+
+
 def test_unexpected_exception_in_transport_does_not_crash(tmp_path):
     def reply(body, n):
         if row_kind(body) == FAULTY:

@@ -216,7 +216,7 @@ def test_disagreement_with_rules_is_flagged_with_both_sides(tmp_path):
     assert "llm.disagrees_with_rules" in verdicts[0].flags
     f = next(f for f in findings if f.code == "llm.disagrees_with_rules")
     assert f.severity == "warning" and f.source == "llm"
-    assert "规则：" in f.message and "模型：" in f.message and "未达到目标" in f.message and "有据" in f.message
+    assert "规则：" in f.message and "模型：" in f.message and "未达到目标" in f.message and "有证据" in f.message
     assert clause[:20] in f.message  # the clause it is about is named
     assert f.expected and f.found
 

@@ -52,6 +52,24 @@ def test_presets_set_endpoint_modes_and_extras(env):
         LLMConfig.from_env(provider="nope")
 
 
+def test_quote_choices_on_for_llamacpp_and_settable_everywhere(env, tmp_path):
+    assert LLMConfig.from_env(provider="llamacpp").quote_choices is True  # small local models misquote
+    assert LLMConfig.from_env(provider="ollama", model="m").quote_choices is False
+    assert LLMConfig.from_env(provider="llamacpp", settings={"quote_choices": False}).quote_choices is False
+    env.setenv("REVIEWER_LLM_QUOTE_CHOICES", "yes")
+    assert LLMConfig.from_env(base_url="http://127.0.0.1:9/v1", model="m").quote_choices is True
+    env.setenv("REVIEWER_LLM_QUOTE_CHOICES", "off")
+    assert LLMConfig.from_env(provider="llamacpp").quote_choices is False  # the environment wins over the preset
+    env.setenv("REVIEWER_LLM_QUOTE_CHOICES", "maybe")
+    with pytest.raises(ConfigError, match="REVIEWER_LLM_QUOTE_CHOICES"):
+        LLMConfig.from_env()
+    env.delenv("REVIEWER_LLM_QUOTE_CHOICES")
+    cfg_file = tmp_path / "q.toml"
+    cfg_file.write_text("[llm]\nquote_choices = true\n", encoding="utf-8")
+    env.setenv("REVIEWER_CONFIG", str(cfg_file))
+    assert LLMConfig.from_env().quote_choices is True
+
+
 def test_precedence_cli_env_file_preset(env, tmp_path):
     cfg_file = tmp_path / "r.toml"
     cfg_file.write_text('[llm]\nprovider = "dashscope"\ntimeout = 30\nmax_tokens = 2000\n'

@@ -15,15 +15,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from conftest import SEED_DOCX
+from llm_seed import LoopbackServer, answer, completion_body
 from reviewer.memo import render
 from reviewer.pipeline import Options, review_file
 from reviewer.review import Review
@@ -156,52 +155,22 @@ def test_interrupted_rewrite_keeps_the_previous_memo(tmp_path: Path, monkeypatch
 DUMMY_KEY = "sk-reliability-DUMMY-7f3a9c2e4b1d8f6a0c5e"
 
 
-class FakeOpenAI:
-    """FAKE SERVER on loopback: an OpenAI-compatible /chat/completions that answers every row
-    'not_evidenced' and counts requests (a subprocess cannot use httpx MockTransport)."""
+def _six_clauses(body: dict, n: int):
+    # one clause judgement per clause id the judge may send (it numbers a row's clauses 1…n)
+    return 200, completion_body(answer(*[(i, "目标", "not_evidenced", []) for i in range(1, 7)]))
+
+
+class FakeOpenAI(LoopbackServer):
+    """FAKE SERVER on loopback (tests/llm_seed.LoopbackServer): an OpenAI-compatible
+    /chat/completions that answers every row 'not_evidenced' and keeps every request
+    (a subprocess cannot use httpx MockTransport)."""
 
     def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.auth: list[str] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
-                owner.requests.append(body)
-                owner.auth.append(self.headers.get("authorization", ""))
-                # one clause judgement per clause id the judge may send (it numbers a row's clauses 1…n)
-                content = json.dumps({"clauses": [{"id": i, "clause": "目标", "verdict": "not_evidenced", "quotes": [],
-                                                   "reason": "构造"} for i in range(1, 7)],
-                                      "vague": False, "follow_up": "请提供佐证材料。"}, ensure_ascii=False)
-                reply = json.dumps({
-                    "id": "x", "object": "chat.completion", "created": 0, "model": "fake-model",
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-                }).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(_six_clauses)
 
     @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+    def auth(self) -> list[str]:
+        return [h.get("authorization", "") for h in self.headers]
 
 
 def _llm_env(server: FakeOpenAI, cache: Path) -> dict:

@@ -157,30 +157,19 @@ def test_a_cli_run_with_a_credentialed_url_leaves_it_nowhere(tmp_path: Path):
     tests/test_cassette_cli.py): memo, cache, cassette and terminal hold no password."""
     import subprocess
     import sys
-    import threading
-    from http.server import ThreadingHTTPServer
 
-    from test_cassette_cli import EXAMPLE, _Fake
+    from llm_seed import LoopbackServer
+    from test_cassette_cli import EXAMPLE, not_evidenced
 
-    seen: list[str] = []
-
-    class Recording(_Fake):
-        def do_POST(self):  # noqa: N802
-            seen.append(self.headers.get("authorization", ""))
-            super().do_POST()
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = f"http://reviewer:{PASSWORD}@127.0.0.1:{httpd.server_address[1]}/v1"
+    with LoopbackServer(not_evidenced) as server:
+        url = f"http://reviewer:{PASSWORD}@127.0.0.1:{server.server.server_address[1]}/v1"
         env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI_")}
         env.update(REVIEWER_CACHE_DIR=str(tmp_path / "cache"))
         proc = subprocess.run(
             [sys.executable, "-m", "reviewer", str(EXAMPLE), "--base-url", url, "--model", "fake-model", "-f", "json,md",
              "-o", str(tmp_path / "out") + "/", "--cassette", str(tmp_path / "run.yaml")],
             capture_output=True, text=True, env=env, timeout=300)
-    finally:
-        httpd.shutdown()
+        seen = [h.get("authorization", "") for h in server.headers]
     assert proc.returncode == 0, proc.stderr
     assert seen  # the server was asked
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and PASSWORD.encode() in p.read_bytes()]

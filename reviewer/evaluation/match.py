@@ -17,25 +17,20 @@ import re
 from reviewer.evaluation.gold import ALWAYS_ACCEPTABLE, Gold, GoldEntry, GoldScore, GoldTarget
 from reviewer.evaluation.result import FindingRef, ReportScore, ScoreCheck, TargetCheck
 from reviewer.findings import Finding
+from reviewer.numbers import compact
 from reviewer.review import Review
-
-_SPACE = re.compile(r"\s+")
-
-
-def _squash(text: str) -> str:
-    return _SPACE.sub("", text)
 
 
 def finding_text(f: Finding) -> str:
     """What a gold `where` is looked up in: the message and every location label of the finding."""
     labels = [f.location.label, *(loc.label for loc in getattr(f, "also", []) or [])]
-    return _squash(" ".join([f.message, *labels]))
+    return compact(" ".join([f.message, *labels]))
 
 
 def text_matches(entry: GoldEntry, text: str) -> bool:
-    if all(_squash(w) in text for w in entry.where):
+    if all(compact(w) in text for w in entry.where):
         return True
-    return any(all(_squash(w) in text for w in alt) for alt in entry.where_any)
+    return any(all(compact(w) in text for w in alt) for alt in entry.where_any)
 
 
 def entry_matches(entry: GoldEntry, f: Finding, *, text: str | None = None) -> bool:
@@ -73,10 +68,10 @@ def _pair_targets(review: Review, gold: list[GoldTarget]) -> list[tuple[GoldTarg
     used: set[int] = set()
     pairs: list[tuple[GoldTarget, int | None]] = []
     for g in gold:
-        want = _squash(g.target)
-        hit = next((r.index for r in rows if r.index not in used and want and _squash(r.target.text) == want), None)
+        want = compact(g.target)
+        hit = next((r.index for r in rows if r.index not in used and want and compact(r.target.text) == want), None)
         if hit is None:
-            hit = next((r.index for r in rows if r.index not in used and _squash(r.kind) == _squash(g.indicator)), None)
+            hit = next((r.index for r in rows if r.index not in used and compact(r.kind) == compact(g.indicator)), None)
         if hit is not None:
             used.add(hit)
         pairs.append((g, hit))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reviewer.batch import Outcome, copied_across_reports, review_one
 from reviewer.errors import ReviewerError
-from reviewer.evaluation.gold import Gold, gold_path_for, load_gold
+from reviewer.evaluation.gold import Gold, load_gold
 from reviewer.evaluation.match import score_review
 from reviewer.evaluation.result import EvalResult, ReportScore, total
 from reviewer.findings import sort_findings

@@ -496,65 +496,16 @@ def _read_score_table(body: Body, report: Report) -> None:
                 continue
             if cols is None:
                 continue
-
-            def cell_at(name: str, rr: int = r) -> Cell | None:
-                c = cols.get(name)
-                return grid.rows[rr][c] if c is not None else None
-
-            def text_at(name: str) -> str:
-                cell = cell_at(name)
-                return cell.text.strip() if cell else ""
-
             first = grid.rows[r][0].key if grid.rows[r][0] else ""
             if first.startswith("总分") or first in ("合计", "总计"):
-                for name, attr in (("分值", "total_points"), ("自评得分", "total_self_score")):
-                    c = cols[name]
-                    cell = grid.rows[r][c]
-                    setattr(table, attr, parse_number(cell.text if cell else "", Location(table=grid.index, row=r, col=c, label=f"评分表 总分 {name}"), "分"))
+                _read_score_totals(grid, r, cols, table)
                 continue
-            level3 = compact(text_at("三级指标"))
-            if not level3:
+            row = _score_row(grid, r, cols, len(rows), last_level2)
+            if row is None:
                 continue
-            level2 = compact(text_at("二级指标"))
-            # A stray full-width space where a merged cell should be: keep the group above.
-            if not level2:
-                level2 = last_level2
-            last_level2 = level2
-            idx = len(rows)
-            row_label = f"评分表 {level3}"
-            values = {}
-            for name in ("分值", "自评得分"):
-                c = cols[name]
-                cell = grid.rows[r][c]
-                shared = cell is not None and r > 0 and grid.rows[r - 1][c] is cell and cell.row < r
-                raw = "" if shared else (cell.text if cell else "")
-                values[name] = parse_number(raw, Location(table=grid.index, row=r, col=c, label=f"{row_label} {name}"), "分")
-            c_reason = cols.get("扣分原因")
-            reason_cell = grid.rows[r][c_reason] if c_reason is not None else None
-            reason_shared = reason_cell is not None and reason_cell.row < r
-            rows.append(
-                ScoreRow(
-                    index=idx,
-                    level1=compact(text_at("一级指标")),
-                    level2=level2,
-                    level3=level3,
-                    criteria=text_at("评分标准"),
-                    points=values["分值"],
-                    self_score=values["自评得分"],
-                    reason=Text(
-                        text="" if reason_shared else (reason_cell.text.strip() if reason_cell else ""),
-                        location=Location(table=grid.index, row=r, col=c_reason, label=f"{row_label} 扣分原因"),
-                    ),
-                    location=Location(table=grid.index, row=r, label=row_label),
-                )
-            )
-            # Rows sharing one merged 分值 cell form a group scored together.
-            points_cell = grid.rows[r][cols["分值"]]
-            if points_cell is not None and points_cell.row < r:
-                group = [x for x in rows if x.location.table == grid.index and grid.rows[x.location.row][cols["分值"]] is points_cell]
-                ids = [x.index for x in group]
-                for x in group:
-                    x.shared_with = ids
+            last_level2 = row.level2
+            rows.append(row)
+            _group_shared_points(rows, grid, r, cols["分值"])
     if table is None:
         report.unread.append(Unread(part="评分表", reason="未找到评分表（表头含“三级指标/分值/自评得分”）"))
         return
@@ -564,6 +515,62 @@ def _read_score_table(body: Body, report: Report) -> None:
         report.unread.append(Unread(part="评分表", reason="评分表没有指标行", location=table.location))
     if not table.total_self_score.known:
         report.unread.append(Unread(part="评分表 总分", reason="未找到或无法读取总分行", location=table.location))
+
+
+def _read_score_totals(grid: Grid, r: int, cols: dict[str, int], table: ScoreTable) -> None:
+    for name, attr in (("分值", "total_points"), ("自评得分", "total_self_score")):
+        c = cols[name]
+        cell = grid.rows[r][c]
+        setattr(table, attr, parse_number(cell.text if cell else "", Location(table=grid.index, row=r, col=c, label=f"评分表 总分 {name}"), "分"))
+
+
+def _score_row(grid: Grid, r: int, cols: dict[str, int], idx: int, last_level2: str) -> ScoreRow | None:
+    """The 评分表 row at grid row r, or None when it names no 三级指标."""
+    def text_at(name: str) -> str:
+        c = cols.get(name)
+        cell = grid.rows[r][c] if c is not None else None
+        return cell.text.strip() if cell else ""
+
+    level3 = compact(text_at("三级指标"))
+    if not level3:
+        return None
+    # A stray full-width space where a merged cell should be: keep the group above.
+    level2 = compact(text_at("二级指标")) or last_level2
+    row_label = f"评分表 {level3}"
+    values = {}
+    for name in ("分值", "自评得分"):
+        c = cols[name]
+        cell = grid.rows[r][c]
+        shared = cell is not None and r > 0 and grid.rows[r - 1][c] is cell and cell.row < r
+        raw = "" if shared else (cell.text if cell else "")
+        values[name] = parse_number(raw, Location(table=grid.index, row=r, col=c, label=f"{row_label} {name}"), "分")
+    c_reason = cols.get("扣分原因")
+    reason_cell = grid.rows[r][c_reason] if c_reason is not None else None
+    reason_shared = reason_cell is not None and reason_cell.row < r
+    return ScoreRow(
+        index=idx,
+        level1=compact(text_at("一级指标")),
+        level2=level2,
+        level3=level3,
+        criteria=text_at("评分标准"),
+        points=values["分值"],
+        self_score=values["自评得分"],
+        reason=Text(
+            text="" if reason_shared else (reason_cell.text.strip() if reason_cell else ""),
+            location=Location(table=grid.index, row=r, col=c_reason, label=f"{row_label} 扣分原因"),
+        ),
+        location=Location(table=grid.index, row=r, label=row_label),
+    )
+
+
+def _group_shared_points(rows: list[ScoreRow], grid: Grid, r: int, c_points: int) -> None:
+    """Rows sharing one merged 分值 cell form a group scored together."""
+    points_cell = grid.rows[r][c_points]
+    if points_cell is not None and points_cell.row < r:
+        group = [x for x in rows if x.location.table == grid.index and grid.rows[x.location.row][c_points] is points_cell]
+        ids = [x.index for x in group]
+        for x in group:
+            x.shared_with = ids
 
 
 # ---------------------------------------------------------------- entry

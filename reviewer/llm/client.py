@@ -36,7 +36,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx2
@@ -63,14 +63,15 @@ SCHEMA_NAME = "row_judgement"
 MAX_TOKENS_CEILING = 32768  # the larger cap of a truncation re-ask never goes beyond this
 
 
-def _json_schema_format() -> dict:
-    return {"type": "json_schema", "json_schema": {"name": SCHEMA_NAME, "schema": json_schema(), "strict": True}}
+def _json_schema_format(quote_choices: Sequence[str]) -> dict:
+    return {"type": "json_schema",
+            "json_schema": {"name": SCHEMA_NAME, "schema": json_schema(quote_choices), "strict": True}}
 
 
 @dataclass(frozen=True)
 class OutputMode:
     name: str
-    response_format: Callable[[], dict] | None
+    response_format: Callable[[Sequence[str]], dict] | None  # (quote choices) -> response_format
     schema_in_prompt: bool
 
 
@@ -78,8 +79,8 @@ MODES: dict[str, OutputMode] = {
     m.name: m
     for m in (
         OutputMode("json_schema", _json_schema_format, False),
-        OutputMode("json_object_schema", lambda: {"type": "json_object", "schema": grammar_schema()}, True),
-        OutputMode("json_object", lambda: {"type": "json_object"}, True),
+        OutputMode("json_object_schema", lambda choices: {"type": "json_object", "schema": grammar_schema(choices)}, True),
+        OutputMode("json_object", lambda choices: {"type": "json_object"}, True),
         OutputMode("prompt", None, True),
     )
 }
@@ -213,13 +214,16 @@ class ChatClient:
                  on_mode: Callable[[str], None] | None = None, *,
                  deadline_at: float | None = None, cancel: threading.Event | None = None) -> None:
         self.config = config
-        self._openai = openai.OpenAI(
-            api_key=config.api_key or LOCAL_PLACEHOLDER_KEY,
-            base_url=config.request_base_url or config.base_url,
-            max_retries=0,  # tenacity below is the only retry layer
-            timeout=config.timeout,
-            http_client=config.http_client,
-        )
+        try:
+            self._openai = openai.OpenAI(
+                api_key=config.api_key or LOCAL_PLACEHOLDER_KEY,
+                base_url=config.request_base_url or config.base_url,
+                max_retries=0,  # tenacity below is the only retry layer
+                timeout=config.timeout,
+                http_client=config.http_client,
+            )
+        except (openai.OpenAIError, ValueError, TypeError) as exc:  # the SDK refusing the settings
+            raise EndpointStopped(scrub(f"客户端无法创建: {type(exc).__name__}: {exc}"[:200], config.api_key)) from exc
         self._lock = threading.Lock()
         self.calls = 0
         self.prompt_tokens = 0
@@ -290,7 +294,8 @@ class ChatClient:
             raise json.JSONDecodeError("not a JSON object", str(data)[:40], 0)
         return data
 
-    def _send(self, messages: list[dict], mode: OutputMode, max_tokens: int | None = None) -> Reply:
+    def _send(self, messages: list[dict], mode: OutputMode, max_tokens: int | None = None,
+              quote_choices: Sequence[str] = ()) -> Reply:
         kwargs: dict = {
             "model": self.config.model,
             "messages": messages,
@@ -298,7 +303,7 @@ class ChatClient:
             "max_tokens": max_tokens or self.config.max_tokens,
         }
         if mode.response_format is not None:
-            kwargs["response_format"] = mode.response_format()
+            kwargs["response_format"] = mode.response_format(quote_choices)
         if self.config.extra_body:
             kwargs["extra_body"] = dict(self.config.extra_body)
 
@@ -385,7 +390,7 @@ class ChatClient:
         if changed and self._on_mode:
             self._on_mode(name)
 
-    def _uncut(self, messages: list[dict], mode: OutputMode, reply: Reply) -> Reply:
+    def _uncut(self, messages: list[dict], mode: OutputMode, reply: Reply, quote_choices: Sequence[str] = ()) -> Reply:
         """A reply cut at max_tokens that does not parse is asked again once with a larger cap."""
         if reply.finish_reason != "length" or _parses(reply.content):
             return reply
@@ -394,7 +399,7 @@ class ChatClient:
         log.info("answer cut at max_tokens=%d; asking again with %d", cap, larger)
         cut = f"回答被截断：max_tokens={cap} 不够"
         try:
-            again = self._send(messages, mode, larger)
+            again = self._send(messages, mode, larger, quote_choices)
         except EndpointStopped as exc:
             if exc.status == 400 and exc.first:  # the larger cap itself was refused (a provider limit)
                 raise Truncated(f"{cut}，服务器不接受更大的上限：{exc.reason}", raw=reply.content,
@@ -408,21 +413,23 @@ class ChatClient:
         return again
 
     def judge(self, build: Callable[[bool], list[dict]], build_reask: Callable[[str, bool], str],
-              missing: Callable[[RowJudgement], tuple[list[int], str]] | None = None) -> Answer:
+              missing: Callable[[RowJudgement], tuple[list[int], str]] | None = None,
+              quote_choices: Sequence[str] = ()) -> Answer:
         """build(schema_in_prompt) → messages; build_reask(errors, schema_in_prompt) → user text;
-        missing(judgement) → (clause ids asked about but not answered, the re-ask text for them)."""
+        missing(judgement) → (clause ids asked about but not answered, the re-ask text for them);
+        quote_choices: the only quotes a schema-carrying mode lets the model give (empty: any)."""
         for name in self._modes_to_try():
             mode = MODES[name]
             messages = build(mode.schema_in_prompt)
             try:
-                reply = self._send(messages, mode)
+                reply = self._send(messages, mode, quote_choices=quote_choices)
             except ModeRejected as exc:
                 log.info("output mode %s rejected: %s", name, exc.reason)
                 with self._lock:
                     self.rejected.append(exc.reason)
                 continue
             self._accept_mode(name)
-            reply = self._uncut(messages, mode, reply)
+            reply = self._uncut(messages, mode, reply, quote_choices)
             first: RowJudgement | None = None
             try:
                 first = parse_judgement(reply.content)
@@ -439,7 +446,7 @@ class ChatClient:
                 {"role": "assistant", "content": reply.content},
                 {"role": "user", "content": build_reask(errors, mode.schema_in_prompt)},
             ]
-            second = self._uncut(reask, mode, self._send(reask, mode))
+            second = self._uncut(reask, mode, self._send(reask, mode, quote_choices=quote_choices), quote_choices)
             pt = _add(reply.prompt_tokens, second.prompt_tokens)
             ct = _add(reply.completion_tokens, second.completion_tokens)
             try:

@@ -43,6 +43,7 @@ class Preset:
     key_env: str = ""  # read when OPENAI_API_KEY is not set
     extra_body: dict = field(default_factory=dict)
     max_tokens: int | None = None
+    quote_choices: bool = False  # the server compiles the schema into a grammar: quotes can be pinned to the text
 
 
 PRESETS: dict[str, Preset] = {
@@ -59,7 +60,8 @@ PRESETS: dict[str, Preset] = {
         Preset("ollama", "http://127.0.0.1:11434/v1", "", ("json_schema", "json_object", "prompt")),
         Preset("vllm", "http://127.0.0.1:8000/v1", "", ("json_schema", "json_object", "prompt")),
         # llama.cpp's llama-server takes json_schema; llama-cpp-python's server takes json_object + schema.
-        Preset("llamacpp", "http://127.0.0.1:8080/v1", "local", ALL_MODES),
+        # Small local models misquote; llama.cpp's grammar can hold every quote to a piece of the text.
+        Preset("llamacpp", "http://127.0.0.1:8080/v1", "local", ALL_MODES, quote_choices=True),
     )
 }
 
@@ -75,6 +77,7 @@ SETTINGS: dict[str, tuple[str, type]] = {
     "temperature": ("REVIEWER_LLM_TEMPERATURE", float),
     "extra_body": ("REVIEWER_LLM_EXTRA_BODY", dict),
     "modes": ("REVIEWER_LLM_MODES", tuple),
+    "quote_choices": ("REVIEWER_LLM_QUOTE_CHOICES", bool),
 }
 
 
@@ -139,6 +142,15 @@ def coerce(name: str, value: Any, where: str) -> Any:
             return tuple(items)
         if kind is str:
             return str(value).strip()
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            word = str(value).strip().lower()
+            if word in ("1", "true", "yes", "on"):
+                return True
+            if word in ("0", "false", "no", "off"):
+                return False
+            raise ValueError("应是 true 或 false")
         out = kind(value)
         if kind in (int, float) and (out != out or out < 0 or (name != "temperature" and out == 0)):
             raise ValueError("应是正数")
@@ -189,6 +201,9 @@ class LLMConfig:
     temperature: float = 0.0
     extra_body: dict = field(default_factory=dict)  # merged into every request body
     modes: tuple[str, ...] = ()  # restrict the output-mode chain (empty: all, in table order)
+    # In json_schema / json_object_schema modes, every quote must be one of the completion's pieces
+    # (an enum in the schema): for grammar-compiling servers whose small models misquote.
+    quote_choices: bool = False
     cache_path: Path | None = field(default_factory=default_cache_path)  # None: no cache
     halts: Halts = field(default=PROCESS_HALTS, repr=False, compare=False)
     # Injection points for tests: an httpx2.Client (e.g. over httpx2.MockTransport) and the
@@ -267,7 +282,9 @@ class LLMConfig:
             values["extra_body"] = dict(preset.extra_body)
             if preset.max_tokens:
                 values["max_tokens"] = preset.max_tokens
-        for setting in ("timeout", "deadline", "concurrency", "max_tokens", "temperature", "modes"):
+            if preset.quote_choices:
+                values["quote_choices"] = True
+        for setting in ("timeout", "deadline", "concurrency", "max_tokens", "temperature", "modes", "quote_choices"):
             value = pick(setting)
             if value is not None:
                 values[setting] = value

@@ -22,11 +22,11 @@ from reviewer.llm.config import LLMConfig
 from reviewer.llm.errors import Cancelled, EndpointStopped, LLMError
 from reviewer.llm.prompts import as_data, prompt_version, render
 from reviewer.llm.redact import Redactor
-from reviewer.llm.schema import VERDICT_LABEL, RowJudgement, schema_text
+from reviewer.llm.schema import GRAMMAR_LIMITS, RowJudgement, schema_text
 from reviewer.llm.skipped import not_run
-from reviewer.llm.verify import QuoteVerifier, instruction_spans
+from reviewer.llm.verify import QuoteVerifier, instruction_spans, quote_choices
 from reviewer.model import Report, TargetRow
-from reviewer.review import Clause, LLMRun, TargetVerdict
+from reviewer.review import VERDICT_LABEL, Clause, LLMRun, TargetVerdict
 
 if TYPE_CHECKING:
     from reviewer.llm.client import Answer
@@ -121,8 +121,9 @@ def run_with_deadline(tasks: list[Callable[[], None]], workers: int, deadline_at
                       cancel: threading.Event) -> str:
     """Run tasks on daemon threads until all are done, the deadline passes or Ctrl-C.
 
-    Returns "done", "deadline" or "interrupted". Threads, not a ThreadPoolExecutor: its workers are
-    joined at interpreter exit, so a request stuck in a read would hold up Ctrl-C and the exit.
+    Returns "done", "deadline" or "interrupted"; raises the first exception a task raised (a bug:
+    the tasks turn every expected failure into data). Threads, not a ThreadPoolExecutor: its workers
+    are joined at interpreter exit, so a request stuck in a read would hold up Ctrl-C and the exit.
     """
     if not tasks:
         return "done"
@@ -132,6 +133,7 @@ def run_with_deadline(tasks: list[Callable[[], None]], workers: int, deadline_at
     left = [len(tasks)]
     lock = threading.Lock()
     finished = threading.Event()
+    bugs: list[Exception] = []
 
     def worker() -> None:
         while not cancel.is_set():
@@ -141,6 +143,11 @@ def run_with_deadline(tasks: list[Callable[[], None]], workers: int, deadline_at
                 return
             try:
                 task()
+            except Exception as exc:  # handed to the caller's thread, and no more tasks start
+                bugs.append(exc)
+                cancel.set()
+                with lock:
+                    finished.set()
             finally:
                 with lock:
                     left[0] -= 1
@@ -159,30 +166,21 @@ def run_with_deadline(tasks: list[Callable[[], None]], workers: int, deadline_at
     except KeyboardInterrupt:
         cancel.set()
         return "interrupted"
+    if bugs:
+        raise bugs[0]
     return "done"
 
 
-def judge_report(
-    report: Report, rule_verdicts: list[TargetVerdict], config: LLMConfig
-) -> tuple[list[TargetVerdict], list[Finding], LLMRun]:
-    note = config.not_usable_note
-    if note is not None:
-        return not_run(report, note, config)
-
-    # The openai SDK (a third of a --no-llm review's time) loads only when the judge really runs.
-    from reviewer.llm.client import Answer, ChatClient, scrub
-
-    version = prompt_version()
-    cache = Cache(config.cache_path)
-    red = Redactor.for_report(report, enabled=config.redact)
-    rules = {v.target_index: v for v in rule_verdicts if v.by == "rules"}
-    system = render("system.j2")
-    schema = schema_text()
-
+def _plan(report: Report, rules: dict[int, TargetVerdict], config: LLMConfig, red: Redactor, cache: Cache,
+          version: str, system: str) -> tuple[list[RowRequest], list[TargetRow], dict[str, RowRequest], _Counts]:
+    """One request per row with a completion; identical questions share the first one's request
+    (`copies`), and answers already in the cache are filled in."""
     requests: list[RowRequest] = []
     skipped: list[TargetRow] = []
     counts = _Counts()
     by_key: dict[str, RowRequest] = {}
+    # Answers given with pinned quotes are another question's answers.
+    asked = version + ("+quote-choices" if config.quote_choices else "")
     for row in report.targets:
         if row.completion.blank:
             skipped.append(row)
@@ -190,7 +188,7 @@ def judge_report(
         rule = rules.get(row.index)
         clauses = [c for c in rule.clauses if c.text.strip()] if rule else []
         user = _row_user_prompt(row, [c.text for c in clauses], red, None)
-        key = cache_key(config.base_url, config.model, version, [{"role": "system", "content": system}, {"role": "user", "content": user}])
+        key = cache_key(config.base_url, config.model, asked, [{"role": "system", "content": system}, {"role": "user", "content": user}])
         req = RowRequest(row, clauses, system, user, key)
         requests.append(req)
         if key in by_key:  # the same question twice in one report: asked once
@@ -204,6 +202,56 @@ def judge_report(
                 req.cached = True
                 counts.cache_hits += 1
                 counts.cached_modes.append(req.answer.mode)
+    return requests, skipped, by_key, counts
+
+
+def _results(report: Report, requests: list[RowRequest], rules: dict[int, TargetVerdict],
+             red: Redactor) -> tuple[list[TargetVerdict], list[Finding], int]:
+    """Every row's verdict and findings, in report order, and how many rows failed."""
+    verdicts: list[TargetVerdict] = []
+    findings: list[Finding] = []
+    by_index = {r.row.index: r for r in requests}
+    failed = 0
+    for row in report.targets:
+        req = by_index.get(row.index)
+        if req is None:
+            verdicts.append(TargetVerdict(target_index=row.index, by="llm", verdict="not_checked",
+                                          status_note=NOTE_EMPTY, flags=["llm.not_run"]))
+            findings.append(Finding(code="llm.not_run", severity="info", source="llm", location=row.completion.location,
+                                    message=f"第{row.index + 1}个定量目标（{row.kind}）完成情况为空，未请模型判断。"))
+            continue
+        if req.answer is None:
+            failed += 1
+            reason = req.error.reason if req.error else "未知原因"
+            verdicts.append(TargetVerdict(target_index=row.index, by="llm", verdict="not_checked",
+                                          status_note=f"未完成: {reason}", flags=["llm.failed"]))
+            findings.append(Finding(code="llm.failed", severity="info", source="llm", location=row.completion.location,
+                                    message=f"第{row.index + 1}个定量目标（{row.kind}）的模型判断未完成：{reason}。请人工核对。"))
+            continue
+        verdict, row_findings = assess(row, req.answer.judgement, rules.get(row.index), red, req.clauses)
+        verdicts.append(verdict)
+        findings.extend(row_findings)
+    return verdicts, findings, failed
+
+
+def judge_report(
+    report: Report, rule_verdicts: list[TargetVerdict], config: LLMConfig
+) -> tuple[list[TargetVerdict], list[Finding], LLMRun]:
+    note = config.not_usable_note
+    if note is not None:
+        return not_run(report, note, config)
+
+    # The openai SDK (a third of a --no-llm review's time) loads only when the judge really runs.
+    from reviewer.llm.client import ChatClient, scrub
+
+    version = prompt_version()
+    cache = Cache(config.cache_path)
+    red = Redactor.for_report(report, enabled=config.redact)
+    rules = {v.target_index: v for v in rule_verdicts if v.by == "rules"}
+    system = render("system.j2")
+    schema = schema_text()
+
+    requests, skipped, by_key, counts = _plan(report, rules, config, red, cache, version, system)
 
     deadline_at = time.monotonic() + config.deadline
     cancel = threading.Event()
@@ -214,10 +262,9 @@ def judge_report(
             on_mode=lambda m: cache.remember_mode(config.base_url, config.model, m),
             deadline_at=deadline_at, cancel=cancel,
         )
-    except Exception as exc:  # e.g. the SDK refusing the settings: every row 未完成, review kept
-        reason = scrub(f"客户端无法创建: {type(exc).__name__}: {exc}"[:200], config.api_key)
-        log.warning("LLM client could not be created: %s", reason)
-        verdicts, _, run = not_run(report, f"未完成: {reason}", config)
+    except EndpointStopped as exc:  # the SDK refused the settings: every row 未完成, review kept
+        log.warning("LLM client could not be created: %s", exc.reason)
+        verdicts, _, run = not_run(report, f"未完成: {exc.reason}", config)
         return verdicts, [], run
 
     owner = uuid.uuid4().hex
@@ -243,6 +290,11 @@ def judge_report(
         hit = cache.get(req.key)  # answered between our first look and the claim
         return _answer_from_cache(hit) if hit is not None else None
 
+    def choices_for(row: TargetRow) -> tuple[str, ...]:
+        if not config.quote_choices:
+            return ()
+        return quote_choices(red.mask(row.completion.text)[:MAX_PROMPT_COMPLETION], GRAMMAR_LIMITS["quote"])
+
     def ask(req: RowRequest) -> None:
         def build(schema_in_prompt: bool) -> list[dict]:
             user = _row_user_prompt(req.row, [c.text for c in req.clauses], red, schema) if schema_in_prompt else req.user
@@ -261,7 +313,7 @@ def judge_report(
                 settle(req, ready, None, cached=True)
                 return
             try:
-                answer = client.judge(build, build_reask, _missing(req, red))
+                answer = client.judge(build, build_reask, _missing(req, red), choices_for(req.row))
                 if req.clauses and len(answer.missing) == len(req.clauses):  # not one clause by its id
                     raise LLMError("模型没有按编号判断任何分句（重问一次后仍是如此）", attempts=2)
                 # An incomplete answer is cached too: it already had its re-ask, and a second review
@@ -280,9 +332,8 @@ def judge_report(
                 log.info("LLM judge skipped target row %d: %s", req.row.index, exc.reason)
             elif not isinstance(exc, EndpointStopped):  # a stop was already said in one line
                 log.warning("LLM judge failed on target row %d: %s", req.row.index, exc.reason)
-        except Exception as exc:  # a bug or an unforeseen SDK error: keep the review, mark the row
-            settle(req, None, LLMError(scrub(f"{type(exc).__name__}: {exc}"[:200], config.api_key)))
-            log.exception("unexpected error judging target row %d", req.row.index)
+        # Anything else is a bug of ours (foreign errors became LLMError in client.py): it is raised
+        # by run_with_deadline, never dressed as a 未完成 row.
 
     todo = [r for r in by_key.values() if r.answer is None]
     outcome = "done"
@@ -310,30 +361,7 @@ def judge_report(
     if stopped is None:  # the client itself may have met the deadline
         stopped = next((r.error.reason for r in by_key.values() if isinstance(r.error, Cancelled)), None)
 
-    verdicts: list[TargetVerdict] = []
-    findings: list[Finding] = []
-    by_index = {r.row.index: r for r in requests}
-    failed = 0
-    for row in report.targets:
-        req = by_index.get(row.index)
-        if req is None:
-            verdicts.append(TargetVerdict(target_index=row.index, by="llm", verdict="not_checked",
-                                          status_note=NOTE_EMPTY, flags=["llm.not_run"]))
-            findings.append(Finding(code="llm.not_run", severity="info", source="llm", location=row.completion.location,
-                                    message=f"第{row.index + 1}个定量目标（{row.kind}）完成情况为空，未请模型判断。"))
-            continue
-        if req.answer is None:
-            failed += 1
-            reason = req.error.reason if req.error else "未知原因"
-            verdicts.append(TargetVerdict(target_index=row.index, by="llm", verdict="not_checked",
-                                          status_note=f"未完成: {reason}", flags=["llm.failed"]))
-            findings.append(Finding(code="llm.failed", severity="info", source="llm", location=row.completion.location,
-                                    message=f"第{row.index + 1}个定量目标（{row.kind}）的模型判断未完成：{reason}。请人工核对。"))
-            continue
-        verdict, row_findings = assess(row, req.answer.judgement, rules.get(row.index), red, req.clauses)
-        verdicts.append(verdict)
-        findings.extend(row_findings)
-
+    verdicts, findings, failed = _results(report, requests, rules, red)
     judged = len(requests) - failed
     stop_reason = config.halts.reason(client.halt_key)
     run = LLMRun(
@@ -529,23 +557,10 @@ def assess(
     if not bad and downgrades:  # downgrades for want of a figure are said in the reason
         reason_text = "已将" + "，".join(downgrades) + "。" + reason_text
 
-    disagreements = _clause_disagreements(results, row, rule) if sent else []
-    if not sent:
-        row_level = _disagreement(verdict, rule)
-        if row_level is not None:
-            disagreements = [(row_level[0], row_level[1], f"{VERDICT_LABEL[verdict]}（{reason_text[:120] or '未说明理由'}", None)]
-    for severity, rule_side, model_side, clause in disagreements:
-        if verified_quotes and clause is None:
-            model_side += "；引文：" + "／".join(f"“{q[:40]}”" for q in verified_quotes[:2])
-        model_side += "）"
-        about = f"分句“{clause.text[:30]}”" if clause is not None else ""
-        if "llm.disagrees_with_rules" not in flags:
-            flags.append("llm.disagrees_with_rules")
-        findings.append(Finding(
-            code="llm.disagrees_with_rules", severity=severity, source="llm", location=loc,
-            message=f"{where}{about}规则与模型的判断不一致，请人工核定。规则：{rule_side}；模型：{model_side}。",
-            expected=rule_side, found=model_side,
-        ))
+    disagreeing = _disagreement_findings(results, row, rule, bool(sent), verdict, reason_text, verified_quotes)
+    if disagreeing:
+        flags.append("llm.disagrees_with_rules")
+        findings.extend(disagreeing)
 
     if judgement.vague:
         flags.append("completion.vague")
@@ -566,6 +581,30 @@ def assess(
         follow_up=red.unmask(judgement.follow_up),
         status_note=status_note or cut_note(row),
     ), findings
+
+
+def _disagreement_findings(results: list[_ClauseResult], row: TargetRow, rule: TargetVerdict | None, by_clause: bool,
+                           verdict: str, reason_text: str, verified_quotes: list[str]) -> list[Finding]:
+    """One llm.disagrees_with_rules per clause the two judge differently (the rules' clauses were
+    sent), else at most one for the row."""
+    disagreements = _clause_disagreements(results, row, rule) if by_clause else []
+    if not by_clause:
+        row_level = _disagreement(verdict, rule)
+        if row_level is not None:
+            disagreements = [(row_level[0], row_level[1], f"{VERDICT_LABEL[verdict]}（{reason_text[:120] or '未说明理由'}", None)]
+    where = f"第{row.index + 1}个定量目标（{row.kind}）"
+    findings = []
+    for severity, rule_side, model_side, clause in disagreements:
+        if verified_quotes and clause is None:
+            model_side += "；引文：" + "／".join(f"“{q[:40]}”" for q in verified_quotes[:2])
+        model_side += "）"
+        about = f"分句“{clause.text[:30]}”" if clause is not None else ""
+        findings.append(Finding(
+            code="llm.disagrees_with_rules", severity=severity, source="llm", location=row.completion.location,
+            message=f"{where}{about}规则与模型的判断不一致，请人工核定。规则：{rule_side}；模型：{model_side}。",
+            expected=rule_side, found=model_side,
+        ))
+    return findings
 
 
 _RULE_SIDE = {"not_met": "未达到目标", "not_reported": "完成情况中没有这一分句要求的数字", "met": "已达到目标"}
@@ -618,6 +657,6 @@ def _disagreement(llm_verdict: str, rule: TargetVerdict | None) -> tuple[str, st
             side = f"{VERDICT_LABEL[rule.verdict]}" + (f"（{rule.reason[:80]}）" if rule.reason else "")
         return "warning", side
     if llm_verdict == "not_evidenced" and rule.verdict == "evidenced":
-        side = "有据" + (f"（{rule.reason[:80]}）" if rule.reason else "")
+        side = VERDICT_LABEL["evidenced"] + (f"（{rule.reason[:80]}）" if rule.reason else "")
         return "info", side
     return None

@@ -11,19 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 ClauseVerdictName = Literal["evidenced", "partial", "not_evidenced", "not_applicable"]
-
-VERDICT_LABEL: dict[str, str] = {
-    "evidenced": "有据",
-    "partial": "部分有据",
-    "not_evidenced": "无据",
-    "not_applicable": "不适用",
-    "not_checked": "未检查",
-}
 
 
 class ClauseJudgement(BaseModel):
@@ -66,8 +59,13 @@ class RowJudgement(BaseModel):
         return v.strip()
 
 
-def json_schema() -> dict:
-    return RowJudgement.model_json_schema()
+def json_schema(quote_choices: Sequence[str] = ()) -> dict:
+    """The answer's schema; with `quote_choices`, a quote can only be one of them (a grammar-compiling
+    server then cannot sample a quote that is not in the text)."""
+    schema = RowJudgement.model_json_schema()
+    if quote_choices:
+        schema["$defs"]["ClauseJudgement"]["properties"]["quotes"]["items"] = {"type": "string", "enum": list(quote_choices)}
+    return schema
 
 
 def schema_text() -> str:
@@ -160,14 +158,22 @@ def validation_message(exc: ValidationError) -> str:
 GRAMMAR_LIMITS = {"clauses": 4, "quotes": 2, "clause": 60, "quote": 80, "reason": 80, "follow_up": 80}
 
 
-def grammar_schema() -> dict:
+def grammar_schema(quote_choices: Sequence[str] = ()) -> dict:
     lim = GRAMMAR_LIMITS
-    schema = json_schema()
+    schema = json_schema(quote_choices)
     schema["properties"]["clauses"]["maxItems"] = lim["clauses"]
     schema["properties"]["follow_up"]["maxLength"] = lim["follow_up"]
     clause = schema["$defs"]["ClauseJudgement"]["properties"]
     clause["clause"]["maxLength"] = lim["clause"]
     clause["quotes"]["maxItems"] = lim["quotes"]
-    clause["quotes"]["items"]["maxLength"] = lim["quote"]
+    if quote_choices:
+        # Pinned quotes come before the verdict: a grammar samples fields in order, and a small model
+        # that has already picked the piece it relies on judges that piece, not the clause in the air.
+        order = ["id", "clause", "quotes", "verdict", "reason"]
+        defn = schema["$defs"]["ClauseJudgement"]
+        defn["properties"] = {k: clause[k] for k in order}
+        defn["required"] = order
+    else:
+        clause["quotes"]["items"]["maxLength"] = lim["quote"]
     clause["reason"]["maxLength"] = lim["reason"]
     return schema

@@ -11,7 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from reviewer.narrative.text import split
+
 MIN_QUOTE_CHARS = 4  # normalised characters; shorter quotes prove nothing ("完成")
+MAX_QUOTE_CHOICES = 24  # pieces offered as the only quotes a grammar allows; a larger enum slows sampling
 
 # Sentences in report text that address the judge rather than report work done.
 INSTRUCTION_PATTERNS = [
@@ -80,6 +83,29 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
         else:
             spans.append((start, end))
     return spans
+
+
+def quote_choices(text: str, limit: int) -> tuple[str, ...]:
+    """The pieces of a completion (as sent to the model) that may be offered as its only possible
+    quotes, for servers that compile the schema into a sampling grammar: a small model then cannot
+    misquote, though it still chooses which piece, if any, evidences a clause.
+
+    Comma pieces long enough to count as evidence, none from a sentence addressed to the judge (it
+    would fail verification anyway), each at most `limit` characters (a longer piece is cut before a
+    figure, never inside one), in text order, at most MAX_QUOTE_CHOICES."""
+    instructions = instruction_spans(text)
+    out: list[str] = []
+    for piece in split(text):
+        if any(piece.start < e and s < piece.end for s, e in instructions):
+            continue
+        quote = piece.text
+        if len(quote) > limit:
+            quote = quote[:limit].rstrip("0123456789.,，．０１２３４５６７８９")
+        if len(normalise(quote)[0]) >= MIN_QUOTE_CHARS and quote not in out:
+            out.append(quote)
+        if len(out) == MAX_QUOTE_CHOICES:
+            break
+    return tuple(out)
 
 
 @dataclass

@@ -12,29 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reviewer.findings import SEVERITY_LABEL, Finding, sort_findings
+from reviewer.findings import SEVERITY_LABEL, Finding
 from reviewer.memo.department import DepartmentView, Problem, build_view, fill, places, show
 from reviewer.model import Location, ScoreRow, TargetRow
-from reviewer.review import STATUS_LABEL, Clause, IndicatorResult, Review, TargetVerdict
+from reviewer.review import OUTCOME_LABEL, STATUS_LABEL, VERDICT_LABEL, Clause, IndicatorResult, Review, TargetVerdict
 
 TEMPLATES = Path(__file__).parent / "templates"
 SEVERITIES = ("error", "warning", "info")
 
-VERDICT_LABEL: dict[str, str] = {
-    "evidenced": "有证据",
-    "partial": "部分有证据",
-    "not_evidenced": "无证据",
-    "not_checked": "未判断",
-    "not_applicable": "不适用",
-}
-OUTCOME_LABEL: dict[str, str] = {
-    "met": "达到",
-    "not_met": "未达到",
-    "not_reported": "未报告",
-    "approximate": "约数/不确切",
-    "qualitative": "定性",
-    "not_checked": "未判断",
-}
 BY_LABEL = {"rules": "规则", "llm": "大模型"}
 BY_SOURCE = {"checks": "评分规则核查", "rules": "文字规则", "llm": "大模型", "ingest": "读取", "batch": "批量比对"}
 

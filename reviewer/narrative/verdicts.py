@@ -10,9 +10,8 @@ from reviewer.narrative.clauses import is_measurable, parse_clauses
 from reviewer.narrative.evidence import SYMBOL, fmt, match_evidence, measure_name
 from reviewer.narrative.text import MAX_COMPLETION_CHARS, excerpt
 from reviewer.narrative.vocabulary import vocabulary
-from reviewer.review import Clause, TargetVerdict
+from reviewer.review import OUTCOME_LABEL, Clause, TargetVerdict
 
-OUTCOME_LABEL = {"met": "达到", "not_met": "未达到", "not_reported": "未给出", "approximate": "只有约数"}
 
 
 def _clause_text(clause: Clause) -> str:
