@@ -40,7 +40,7 @@ def test_a_missed_equal_target_asks_no_reason():
 def test_a_deadline_not_reported_with_its_follow_up():
     _, verdict, findings = review("编印内刊15期以上，12月底前完成年度工作报告", "全年编印内刊20期。")
     assert (verdict.verdict, verdict.reason, verdict.follow_up) == (
-        "partial", "可衡量分句2个（达到1个，未给出1个）。", "请补充“年度工作报告”的完成日期的实际完成数，并附佐证材料。")
+        "partial", "可衡量分句2个（达到1个，未报告1个）。", "请补充“年度工作报告”的完成日期的实际完成数，并附佐证材料。")
     assert [finding(f) for f in findings] == [(
         "target.not_evidenced", "warning", 3, None,
         "数量指标：目标要求“12月底前完成年度工作报告”，完成情况未给出完成日期（目标要求12月底前）。", "12月底前", None)]
@@ -49,7 +49,7 @@ def test_a_deadline_not_reported_with_its_follow_up():
 def test_an_approximate_answer_cites_its_words():
     _, verdict, (f,) = review("编印内刊15期以上", "全年编印内刊约20期。")
     assert (verdict.verdict, verdict.reason, verdict.follow_up) == (
-        "not_evidenced", "可衡量分句1个（只有约数1个）。", "请补充“编印内刊”的期数的实际完成数，并附佐证材料。")
+        "not_evidenced", "可衡量分句1个（约数/不确切1个）。", "请补充“编印内刊”的期数的实际完成数，并附佐证材料。")
     assert finding(f) == (
         "target.not_evidenced", "warning", 3, (0, 11),
         "数量指标：目标要求“编印内刊15期以上”，完成情况只写了约数“约20期”（“全年编印内刊约20期。”），未给出期数。",
@@ -102,7 +102,7 @@ def test_an_empty_completion():
     _, verdict, findings = review("编印内刊15期以上", "")
     assert [f.code for f in findings] == ["completion.empty"]
     assert (verdict.verdict, verdict.reason, verdict.follow_up) == (
-        "not_evidenced", "可衡量分句1个（未给出1个）；完成情况为空。", "请补充“编印内刊”的期数的实际完成数，并附佐证材料。")
+        "not_evidenced", "可衡量分句1个（未报告1个）；完成情况为空。", "请补充“编印内刊”的期数的实际完成数，并附佐证材料。")
     (clause,) = verdict.clauses
     assert (clause.outcome, clause.note) == ("not_reported", "完成情况未填写。")
 
