@@ -53,7 +53,7 @@ def with_verdict(i: int, v: TargetVerdict) -> list[TargetVerdict]:
 def test_full_marks_on_a_weak_target_is_unsupported_and_says_why():
     r = report(score_row(0, "效益", "社会效益指标", 10, 10))
     (f,) = unsupported_scores(r, with_verdict(2, verdict(2, "not_evidenced")))
-    assert (f.code, f.severity, f.location.row, f.location.col, f.also) == ("score.unsupported", "warning", 10, 5, [])
+    assert (f.code, f.severity, f.source, f.location.row, f.location.col, f.also) == ("score.unsupported", "warning", "rules", 10, 5, [])
     assert f.message == "评分表“社会效益指标”自评满分10分（分值10分），但其依据的定量目标中，社会效益（完成情况未提供证据），满分缺乏依据。"
     assert (f.expected, f.found) == ("社会效益", 10)
 
@@ -84,8 +84,10 @@ def test_only_full_marks_are_asked_about(claimed, unsupported):
     assert bool(found) is unsupported
 
 
-def test_a_row_worth_nothing_is_not_asked_about():
-    assert unsupported_scores(report(score_row(0, "效益", "社会效益指标", 0, 0)), with_verdict(2, verdict(2, "partial"))) == []
+@pytest.mark.parametrize("points, claimed, unsupported", [(0, 0, False), (0, 1, False), (1, 0, False), (1, 1, True), (0.5, 0.5, True)])
+def test_a_row_worth_nothing_is_not_asked_about(points, claimed, unsupported):
+    found = unsupported_scores(report(score_row(0, "效益", "社会效益指标", points, claimed)), with_verdict(2, verdict(2, "partial")))
+    assert bool(found) is unsupported
 
 
 def test_full_marks_with_no_target_to_rest_on():
@@ -146,3 +148,28 @@ def test_a_target_with_no_verdict_does_not_support():
 def test_a_merged_group_is_supported_row_by_row():
     r = report(score_row(0, "产出", "数量", None, None, shared_with=[0, 1]), score_row(1, "产出", "质量", 10, 10, shared_with=[0, 1]))
     assert set(target_supported_rows(r, ALL_EVIDENCED)) == {0, 1}
+
+
+def test_two_weak_targets_are_both_named():
+    r = report(score_row(0, "产出", "数量", 5, 5))
+    verdicts = with_verdict(0, verdict(0, "not_evidenced"))
+    verdicts[1] = verdict(1, "partial")
+    (f,) = unsupported_scores(r, verdicts)
+    assert "其依据的定量目标中，数量指标（完成情况未提供证据）、质量指标（完成情况仅部分有据），" in f.message
+
+
+def test_a_merged_group_of_three_is_one_finding_naming_each_row_with_a_rule():
+    r = report(score_row(0, "产出", "数量", None, None, shared_with=[0, 1, 2]),
+               score_row(1, "产出", "质量", 15, 15, shared_with=[0, 1, 2]),
+               score_row(2, "过程", "资金到位率", None, None, shared_with=[0, 1, 2]))
+    (f,) = unsupported_scores(r, with_verdict(0, verdict(0, "partial")))
+    assert f.message.startswith("评分表“数量”、“质量”自评满分15分（分值15分），但其依据的定量目标中，数量指标（完成情况仅部分有据）")
+    assert (f.location.row, f.also, f.found) == (11, [], 15)
+
+
+def test_a_merged_group_takes_its_figures_from_the_row_with_both():
+    # the first row has the 分值 but no 自评得分: the second row holds both
+    r = report(score_row(0, "效益", "社会效益指标", 10, None, shared_with=[0, 1]),
+               score_row(1, "效益", "可行性", 10, 10, shared_with=[0, 1]))
+    (f,) = unsupported_scores(r, with_verdict(2, verdict(2, "partial")))
+    assert f.message.startswith("评分表“社会效益指标”自评满分10分（分值10分）")
