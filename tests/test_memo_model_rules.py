@@ -1,0 +1,177 @@
+"""The memo model's small pieces on hand-built reviews: figures as people write them, highlighted
+segments, the 大模型判断 and 工具未完成 lines, the per-status tally of claimed points (a merged
+score cell counted once), which problems the 审核结论 names first."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.findings import Finding
+from reviewer.memo.department import Problem
+from reviewer.memo.model import (
+    ScoreLine,
+    Segment,
+    StatusTally,
+    Summary,
+    TargetSection,
+    _llm_line,
+    _tally,
+    _tool_line,
+    main_problems,
+    segments,
+    show_value,
+)
+from reviewer.model import Location, Number, Report, ScoreRow, TargetRow, Text
+from reviewer.review import IndicatorResult, LLMRun, Review, TargetVerdict
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [(None, ""), (3.0, "3"), (0.53, "0.53"), (1234.5, "1,234.5"), (12345.67891, "12,345.6789"), (0.0, "0"),
+     (0.00001, "1e-05"), (5, "5"), ("九十分", "九十分")],
+)
+def test_show_value(value, shown):
+    assert show_value(value) == shown
+
+
+def test_segments_merge_overlapping_and_touching_spans_first_mark_wins():
+    assert segments("甲乙丙丁戊", [(1, 2, "a"), (1, 3, "b"), (4, 9, ""), (-1, 1, "c"), (3, 3, "z"), (7, 8, "q")]) == [
+        Segment("甲乙丙", "c"), Segment("丁", ""), Segment("戊", "cited")]
+
+
+def test_segments_leave_plain_text_around_a_span():
+    assert segments("甲乙丙丁戊", [(1, 3, "quote")]) == [Segment("甲"), Segment("乙丙", "quote"), Segment("丁戊")]
+    assert segments("甲乙丙丁戊", []) == [Segment("甲乙丙丁戊")]
+    assert segments("甲乙", [(0, 2, "clause")]) == [Segment("甲乙", "clause")]
+
+
+# --- the 大模型判断 line --------------------------------------------------------------------------
+
+def review_with(llm: LLMRun | None = None, verdicts=(), targets=()) -> Review:
+    return Review(report=Report(source="t", targets=list(targets)), llm=llm or LLMRun(), verdicts=list(verdicts))
+
+
+WORDING = {"tool": {"llm_notes": {"未运行 (--no-llm)": "未运行（已按 --no-llm 关闭）"},
+                    "unfinished": "工具未完成：{n}行（{rows}）"}}
+
+
+def test_llm_not_run_says_why_in_the_wording_given():
+    assert _llm_line(review_with(LLMRun(note="未运行 (--no-llm)")), WORDING) == "未运行（已按 --no-llm 关闭）"
+    assert _llm_line(review_with(LLMRun(note="未运行 (其他)")), WORDING) == "未运行 (其他)"
+    assert _llm_line(review_with(LLMRun(note="")), {}) == "未运行"
+
+
+def test_llm_run_line_with_usage():
+    run = LLMRun(ran=True, model="m1", calls=3, cache_hits=1, prompt_tokens=1200, completion_tokens=34)
+    assert _llm_line(review_with(run), WORDING) == "模型 m1，调用 3 次，缓存命中 1 次，tokens 1,234（输入 1,200 / 输出 34）"
+
+
+def test_llm_run_line_when_some_calls_did_not_report_usage():
+    run = LLMRun(ran=True, model="", calls=3, prompt_tokens=1200, completion_tokens=34, usage_unknown=1, interrupted=True)
+    assert _llm_line(review_with(run), WORDING) == (
+        "模型 （未知），调用 3 次，tokens 至少 1,234（输入 1,200 / 输出 34；1 次调用未报告用量），调用被中断（Ctrl-C），未完成的行已标出")
+
+
+@pytest.mark.parametrize("unknown, said", [(3, True), (2, False)])
+def test_llm_run_line_when_no_call_reported_usage(unknown, said):
+    run = LLMRun(ran=True, model="m1", calls=3, usage_unknown=unknown)
+    assert ("tokens 未知（服务器未报告用量）" in _llm_line(review_with(run), WORDING)) is said
+
+
+# --- the 工具未完成 line -------------------------------------------------------------------------
+
+def row(index: int, kind: str) -> TargetRow:
+    loc = Location(table=0, row=10 + index)
+    return TargetRow(index=index, category="产出目标", kind=kind, target=Text(text="x", location=loc),
+                     completion=Text(text="y", location=loc), location=loc)
+
+
+def test_unfinished_llm_rows_are_said_once_grouped_by_reason():
+    verdicts = [
+        TargetVerdict(target_index=0, by="llm", verdict="not_checked", status_note="未完成: 请求超时"),
+        TargetVerdict(target_index=1, by="llm", verdict="not_checked", status_note="未完成：请求超时"),
+        TargetVerdict(target_index=2, by="llm", verdict="not_checked", flags=["llm.failed"]),
+        TargetVerdict(target_index=3, by="llm", verdict="not_checked", status_note="未运行 (--no-llm)"),
+        TargetVerdict(target_index=4, by="rules", verdict="not_checked", status_note="未完成: x"),
+        TargetVerdict(target_index=5, by="llm", verdict="evidenced", status_note="未完成: x"),
+        TargetVerdict(target_index=9, by="llm", verdict="not_checked", status_note="未完成"),
+    ]
+    targets = [row(i, k) for i, k in enumerate(["数量指标", "质量指标", "时效指标", "成本指标", "社会效益", "满意度"])]
+    line = _tool_line(review_with(verdicts=verdicts, targets=targets), WORDING)
+    assert line == "工具未完成：4行（数量指标、质量指标：请求超时；时效指标、10：原因未记录）"
+
+
+def test_no_unfinished_rows_no_line():
+    assert _tool_line(review_with(verdicts=[TargetVerdict(target_index=0, by="llm", verdict="evidenced")]), WORDING) == ""
+
+
+def test_the_unfinished_line_has_a_default_wording():
+    verdicts = [TargetVerdict(target_index=0, by="llm", verdict="not_checked", status_note="未完成: 超时")]
+    assert _tool_line(review_with(verdicts=verdicts, targets=[row(0, "数量指标")]), {}) == "工具未完成：1行（数量指标：超时）"
+
+
+# --- the tally of claimed points -------------------------------------------------------------------
+
+def score_row(index: int, claimed: float | None, shared: list[int] | None = None) -> ScoreRow:
+    loc = Location(table=3, row=10 + index)
+    value = Number(raw="", state="value", value=claimed) if claimed is not None else Number()
+    return ScoreRow(index=index, level1="产出", level2="", level3=f"指标{index}", criteria="", points=Number(),
+                    self_score=value, reason=Text(location=loc), shared_with=shared or [], location=loc)
+
+
+def line(r: ScoreRow, status: str, claimed: float | None = None) -> ScoreLine:
+    result = IndicatorResult(row_index=r.index, indicator=r.level3, status=status, claimed=claimed) if status != "not_checked" else None
+    return ScoreLine(row=r, result=result, status=status, findings=[])
+
+
+def test_tally_counts_rows_and_claimed_points_per_status():
+    lines = [
+        line(score_row(0, 5), "verified", 5),
+        line(score_row(1, 4), "verified", None),  # the result has no claim: the 评分表's figure counts
+        line(score_row(2, 3), "wrong", 2.5),  # the result's claim wins over the cell
+        line(score_row(3, None), "not_checked"),
+        line(score_row(4, 10, [4, 5]), "doubtful", 10),
+        line(score_row(5, None, [4, 5]), "doubtful", 10),  # under the same merged cell: counted once
+    ]
+    tallies = {t.status: (t.count, t.points) for t in _tally(lines)}
+    assert tallies["verified"] == (2, 9)
+    assert tallies["wrong"] == (1, 2.5)
+    assert tallies["doubtful"] == (1, 10)
+    assert tallies["not_checked"] == (1, 0)
+    assert tallies["unverifiable"] == (0, 0)
+
+
+def summary(statuses: list[StatusTally]) -> Summary:
+    return Summary(department="d", year=2022, source="s", claimed_score="", claimed_value=None, grade="", grade_absent="",
+                   statuses=statuses, severity_counts={}, llm_line="")
+
+
+def test_summary_points_and_whether_anything_was_checked():
+    s = summary([StatusTally("verified", 2, 9.0), StatusTally("not_checked", 3, 4.0)])
+    assert (s.points("verified"), s.points("not_checked"), s.points("wrong")) == (9.0, 4.0, 0.0)
+    assert s.checked
+    assert not summary([StatusTally("verified", 0, 0.0), StatusTally("not_checked", 3, 4.0)]).checked
+
+
+def test_a_target_section_lists_each_flag_once_verdicts_first():
+    loc = Location(table=0, row=10)
+    section = TargetSection(
+        row=row(0, "数量指标"),
+        verdicts=[TargetVerdict(target_index=0, by="rules", verdict="partial", flags=["target.not_met", "completion.vague"]),
+                  TargetVerdict(target_index=0, by="llm", verdict="partial", flags=["completion.vague", "llm.disagrees"])],
+        findings=[Finding(code="score.unsupported", severity="warning", message="m", location=loc),
+                  Finding(code="target.not_met", severity="warning", message="m", location=loc)],
+        target=[], completion=[])
+    assert section.flags == ["target.not_met", "completion.vague", "llm.disagrees", "score.unsupported"]
+
+
+# --- which problems the conclusion names ----------------------------------------------------------
+
+def problem(number: int, stake: float) -> Problem:
+    return Problem(key=f"k{number}", number=number, title=f"问题{number}", severity="warning", stake=stake)
+
+
+def test_main_problems_most_points_first_then_in_order_at_most_six():
+    problems = [problem(1, 0), problem(2, 5), problem(3, 5), problem(4, 10), problem(5, 1), problem(6, 0), problem(7, 2)]
+    assert [p.number for p in main_problems(problems)] == [4, 2, 3, 7, 5, 1]
+    assert [p.number for p in main_problems(problems, limit=2)] == [4, 2]
