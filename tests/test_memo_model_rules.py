@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from reviewer.findings import Finding
-from reviewer.memo.department import Problem
+from reviewer.memo.department import Problem, load_wording
 from reviewer.memo.model import (
+    _conclusion,
     ScoreLine,
     Segment,
     StatusTally,
@@ -22,7 +23,7 @@ from reviewer.memo.model import (
     show_value,
 )
 from reviewer.model import Location, Number, Report, ScoreRow, TargetRow, Text
-from reviewer.review import IndicatorResult, LLMRun, Review, TargetVerdict
+from reviewer.review import IndicatorResult, LLMRun, Review, ScoreRange, TargetVerdict
 
 
 @pytest.mark.parametrize(
@@ -175,3 +176,71 @@ def test_main_problems_most_points_first_then_in_order_at_most_six():
     problems = [problem(1, 0), problem(2, 5), problem(3, 5), problem(4, 10), problem(5, 1), problem(6, 0), problem(7, 2)]
     assert [p.number for p in main_problems(problems)] == [4, 2, 3, 7, 5, 1]
     assert [p.number for p in main_problems(problems, limit=2)] == [4, 2]
+
+
+# --- the 审核结论 ----------------------------------------------------------------------------------
+
+def conclude(score_range: ScoreRange | None, problems=(), claimed: float | None = 90, grade: str = "优", year: int | None = 2022):
+    s = Summary(department="某局", year=year, source="s", claimed_score="", claimed_value=claimed, grade=grade,
+                grade_absent="", statuses=[], severity_counts={}, llm_line="")
+    return _conclusion(Review(report=Report(source="t"), score_range=score_range), s, list(problems), load_wording())
+
+
+def serious(number: int, stake: float, severity: str = "warning") -> Problem:
+    return Problem(key=f"k{number}", number=number, title=f"问题{number}", severity=severity, stake=stake)
+
+
+def test_conclusion_without_a_score_table():
+    assert conclude(None) == ["某局2022年度自评得分90分，评价等次为“优”。", "报告未提供可读取的评分表，未计算建议核定分。",
+                              "未发现须部门补充说明的问题。"]
+
+
+def test_conclusion_without_a_grade_or_a_year():
+    assert conclude(None, grade="", year=None)[0] == "某局自评得分90分。"
+    assert conclude(None, claimed=None, grade="良")[0] == "某局2022年度自评得分（未读到）分，评价等次为“良”。"
+    assert conclude(None, claimed=None, grade="")[0] == "报告未提供可读取的评分表，未计算建议核定分。"
+
+
+def test_conclusion_names_the_gap_and_the_problems_behind_it():
+    rng = ScoreRange(low=80, high=90, low_grade="良", high_grade="优", claimed_total=90,
+                     points={"verified": 60.0, "doubtful": 20.0, "wrong": 10.0}, counts={"verified": 6, "doubtful": 2, "wrong": 1})
+    problems = [serious(1, 5), serious(2, 10), serious(3, 1), serious(4, 2), serious(5, 50, "info")]
+    assert conclude(rng, problems) == [
+        "某局2022年度自评得分90分，评价等次为“优”。",
+        "自评得分依据不足，有10分缺少报告证据支撑，问题主要在“问题2”、“问题1”、“问题4”等方面。",
+        "经审核，评分表6项指标（60分）有报告数据支撑；1项指标（10分）自评得分与报告数据不符；2项指标（20分）自评满分但完成情况不足以支撑。",
+        "建议核定分为80至90分（良至优）：下限按报告现有证据计算，上限为存疑指标经补充佐证全部确认后的得分。",
+    ]
+
+
+def test_a_claimed_total_above_the_range_widens_the_gap():
+    rng = ScoreRange(low=80, high=85, low_grade="良", high_grade="良", claimed_total=95.5)
+    assert conclude(rng, [serious(1, 5)])[1] == "自评得分依据不足，有15.5分缺少报告证据支撑，问题主要在“问题1”等方面。"
+    rng = ScoreRange(low=80, high=85, low_grade="良", high_grade="良", claimed_total=None)
+    assert conclude(rng, [serious(1, 5)])[1] == "自评得分依据不足，有5分缺少报告证据支撑，问题主要在“问题1”等方面。"
+
+
+@pytest.mark.parametrize("high, gap_said", [(80.005, False), (80.01, True)])
+def test_a_gap_of_half_a_hundredth_is_no_gap(high, gap_said):
+    rng = ScoreRange(low=80, high=high, low_grade="良", high_grade="良")
+    assert any("依据不足" in s for s in conclude(rng, [serious(1, 5)])) is gap_said
+
+
+def test_unverifiable_points_are_said_when_there_is_no_gap():
+    rng = ScoreRange(low=90, high=90, low_grade="优", high_grade="优", points={"unverifiable": 12.5}, counts={"unverifiable": 3})
+    assert conclude(rng, [serious(1, 5)])[1:] == [
+        "自评得分未见明显错误，但有12.5分因报告未提供计分数据尚待核实。",
+        "经审核，评分表3项指标（12.5分）因报告未提供计分数据无法复核。",
+        "建议核定分为90分（优）。",
+    ]
+
+
+def test_a_sound_report_with_no_problems():
+    rng = ScoreRange(low=90, high=90, low_grade="优", high_grade="优", points={"not_checked": 5.0}, counts={"not_checked": 1})
+    assert conclude(rng)[1:] == ["自评得分与报告数据基本相符。", "经审核，评分表1项指标（5分）未列入评分标准、未复核。",
+                                 "建议核定分为90分（优）。", "未发现须部门补充说明的问题。"]
+
+
+def test_a_gap_with_only_information_problems_names_none():
+    rng = ScoreRange(low=80, high=90, low_grade="良", high_grade="良")
+    assert conclude(rng, [serious(1, 5, "info")])[1:] == ["建议核定分为80至90分（均为良）：下限按报告现有证据计算，上限为存疑指标经补充佐证全部确认后的得分。"]
