@@ -10,6 +10,8 @@ from reviewer.findings import Finding
 from reviewer.memo.department import Problem, load_wording
 from reviewer.memo.model import (
     _conclusion,
+    _score_lines,
+    _summary,
     ScoreLine,
     Segment,
     StatusTally,
@@ -22,7 +24,7 @@ from reviewer.memo.model import (
     segments,
     show_value,
 )
-from reviewer.model import Location, Number, Report, ScoreRow, TargetRow, Text
+from reviewer.model import Cover, Location, Number, Report, ScoreRow, ScoreTable, TargetRow, Text
 from reviewer.review import IndicatorResult, LLMRun, Review, ScoreRange, TargetVerdict
 
 
@@ -244,3 +246,57 @@ def test_a_sound_report_with_no_problems():
 def test_a_gap_with_only_information_problems_names_none():
     rng = ScoreRange(low=80, high=90, low_grade="良", high_grade="良")
     assert conclude(rng, [serious(1, 5, "info")])[1:] == ["建议核定分为80至90分（均为良）：下限按报告现有证据计算，上限为存疑指标经补充佐证全部确认后的得分。"]
+
+
+# --- the summary box and the 评分表 lines ------------------------------------------------------------
+
+def test_summary_reads_the_cover_and_counts_findings_but_not_tool_trouble():
+    report = Report(source="a.docx", cover=Cover(department=Text(text=" 某局 "), year=2022),
+                    total_score=Number(raw=" 90分 ", state="value", value=90.0), grade=Text(text=" 优 "))
+    loc = Location(table=0, row=1)
+    findings = [Finding(code="score.exceeds_max", severity="error", message="m", location=loc),
+                Finding(code="target.not_met", severity="warning", message="m", location=loc),
+                Finding(code="target.far_exceeded", severity="info", message="m", location=loc),
+                Finding(code="llm.failed", severity="warning", message="m", location=loc),
+                Finding(code="llm.not_run", severity="info", message="m", location=loc)]
+    s = _summary(Review(report=report, findings=findings), [], {})
+    assert (s.department, s.year, s.source, s.claimed_score, s.claimed_value, s.grade) == ("某局", 2022, "a.docx", "90分", 90.0, "优")
+    assert s.severity_counts == {"error": 1, "warning": 1, "info": 1}
+    assert (s.llm_line, s.tool_line) == ("未运行 (no endpoint configured)", "")
+
+
+@pytest.mark.parametrize(
+    "layout, grade_table, absent",
+    [("hunan-dept-overall", None, "（未读到）"), ("mof-2020-project", 2, "（未读到）"), ("mof-2020-project", None, "（本表式无此栏）")],
+)
+def test_a_blank_grade_says_whether_the_form_has_the_cell(layout, grade_table, absent):
+    report = Report(source="a", layout=layout, grade=Text(location=Location(table=grade_table)),
+                    total_score=Number(raw="九十", state="unparsed"))
+    s = _summary(Review(report=report), [], {})
+    assert (s.grade_absent, s.claimed_value) == (absent, None)
+
+
+def test_rows_under_a_merged_score_cell_take_their_group_s_status():
+    rows = [score_row(0, 5), score_row(1, 10, [1, 2]), score_row(2, None, [1, 2]), score_row(3, 4)]
+    review = Review(report=Report(source="t", score_table=ScoreTable(rows=rows, location=Location(table=3))),
+                    indicators=[IndicatorResult(row_index=0, indicator="a", status="verified"),
+                                IndicatorResult(row_index=1, indicator="b", status="doubtful"),
+                                IndicatorResult(row_index=2, indicator="c", status="wrong")],
+                    findings=[Finding(code="score.unsupported", severity="warning", message="m", location=Location(table=3, row=12)),
+                              Finding(code="score.unsupported", severity="warning", message="m", location=Location(table=4, row=12))])
+    lines = _score_lines(review)
+    assert [(l.status, l.result.row_index if l.result else None) for l in lines] == [
+        ("verified", 0), ("doubtful", 1), ("doubtful", 2), ("not_checked", None)]
+    assert [len(l.findings) for l in lines] == [0, 0, 1, 0]
+    assert lines[1].status_label and StatusTally("doubtful").label == lines[1].status_label
+
+
+def test_a_row_with_no_result_of_its_own_is_judged_with_its_group():
+    rows = [score_row(0, 10, [0, 1]), score_row(1, None, [0, 1])]
+    review = Review(report=Report(source="t", score_table=ScoreTable(rows=rows, location=Location(table=3))),
+                    indicators=[IndicatorResult(row_index=0, indicator="a", status="wrong")])
+    assert [(l.status, l.result.row_index) for l in _score_lines(review)] == [("wrong", 0), ("wrong", 0)]
+
+
+def test_no_score_table_no_lines():
+    assert _score_lines(Review(report=Report(source="t"))) == []
