@@ -12,6 +12,7 @@ from reviewer.memo.model import (
     _conclusion,
     _score_lines,
     _summary,
+    build_memo,
     ScoreLine,
     Segment,
     StatusTally,
@@ -25,7 +26,7 @@ from reviewer.memo.model import (
     show_value,
 )
 from reviewer.model import Cover, Location, Number, Report, ScoreRow, ScoreTable, TargetRow, Text
-from reviewer.review import IndicatorResult, LLMRun, Review, ScoreRange, TargetVerdict
+from reviewer.review import Clause, IndicatorResult, LLMRun, Review, ScoreRange, TargetVerdict
 
 
 @pytest.mark.parametrize(
@@ -300,3 +301,59 @@ def test_a_row_with_no_result_of_its_own_is_judged_with_its_group():
 
 def test_no_score_table_no_lines():
     assert _score_lines(Review(report=Report(source="t"))) == []
+
+
+# --- the memo as a whole: numbers, references, highlighted texts ------------------------------------
+
+def numbered_review() -> Review:
+    def scored(index: int, claimed: float | None, shared: list[int] | None = None) -> ScoreRow:
+        cell = Location(table=3, row=10 + index, col=5)
+        figure = Number(raw=f"{claimed}", state="value", value=claimed, location=cell) if claimed is not None else Number(location=cell)
+        return ScoreRow(index=index, level1="产出", level2="", level3=f"指标{index}", criteria="",
+                        points=Number(raw="10", state="value", value=10.0), self_score=figure,
+                        reason=Text(location=Location(table=3, row=10 + index, col=6)), shared_with=shared or [],
+                        location=Location(table=3, row=10 + index))
+    target = TargetRow(index=0, category="产出目标", kind="数量指标",
+                       target=Text(text="编印内刊15期以上", location=Location(table=0, row=20, col=2)),
+                       completion=Text(text="全年编印内刊11期，质量较好。", location=Location(table=0, row=20, col=3)),
+                       location=Location(table=0, row=20))
+    rows = [scored(0, 10, [0, 1]), scored(1, None, [0, 1]), scored(2, 5)]
+    report = Report(source="t", targets=[target], score_table=ScoreTable(rows=rows, location=Location(table=3)))
+    clause = Clause(text="编印内刊15期以上", span=(0, 4), comparator=">=", value=15, unit="期", outcome="not_met",
+                    evidence="全年编印内刊11期", evidence_span=(0, 9))
+    return Review(
+        report=report,
+        verdicts=[TargetVerdict(target_index=0, by="llm", verdict="not_evidenced", quotes=[" 质量较好 ", "不在文中"]),
+                  TargetVerdict(target_index=0, by="rules", verdict="not_evidenced", clauses=[clause], flags=["target.not_met"])],
+        findings=[Finding(code="target.not_met", severity="warning", message="数量指标未达到。", source="rules",
+                          location=target.completion.location.with_span(6, 9)),
+                  Finding(code="target.not_measurable", severity="warning", message="目标写法。", source="rules",
+                          location=target.target.location.with_span(6, 9)),
+                  Finding(code="score.unsupported", severity="warning", message="满分缺乏依据。", source="rules",
+                          location=rows[0].self_score.location),
+                  Finding(code="input.unreadable", severity="info", message="全文问题", location=Location())],
+        indicators=[IndicatorResult(row_index=0, indicator="指标0", status="doubtful", claimed=10),
+                    IndicatorResult(row_index=2, indicator="指标2", status="verified", claimed=5)],
+    )
+
+
+def test_the_memo_numbers_each_finding_once_and_rows_point_at_the_numbers():
+    memo = build_memo(numbered_review())
+    assert [f.code for f in memo.findings] == [f for p in memo.problems for f in [x.code for x in p.findings]] + ["input.unreadable"]
+    assert [memo.number(f) for f in memo.findings] == [1, 2, 3, 4]
+    assert [f.code for f in memo.internal] == [f.code for f in memo.unlocated] == ["input.unreadable"]
+    unsupported = next(p.number for p in memo.problems if any(f.code == "score.unsupported" for f in p.findings))
+    ref = next(memo.number(f) for f in memo.findings if f.code == "score.unsupported")
+    assert [(l.row.index, l.status, l.problems, l.refs) for l in memo.score_lines] == [
+        (0, "doubtful", [unsupported], [ref]), (1, "doubtful", [unsupported], [ref]), (2, "verified", [], [])]
+    (section,) = memo.targets
+    target_problems = sorted(p.number for p in memo.problems if any(f.code.startswith("target.") for f in p.findings))
+    assert section.problems == target_problems
+    assert section.refs == sorted(memo.number(f) for f in memo.findings if f.code.startswith("target."))
+
+
+def test_a_target_section_highlights_clauses_evidence_quotes_and_findings_rules_first():
+    (section,) = build_memo(numbered_review()).targets
+    assert [v.by for v in section.verdicts] == ["rules", "llm"]
+    assert section.target == [Segment("编印内刊", "clause"), Segment("15"), Segment("期以上", "finding")]
+    assert section.completion == [Segment("全年编印内刊11期", "evidence"), Segment("，"), Segment("质量较好", "quote"), Segment("。")]
