@@ -4,8 +4,11 @@ score cell counted once), which problems the 审核结论 names first."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
+from reviewer.errors import ConfigError
 from reviewer.findings import Finding
 from reviewer.memo.department import Problem, load_wording
 from reviewer.memo.model import (
@@ -357,3 +360,121 @@ def test_a_target_section_highlights_clauses_evidence_quotes_and_findings_rules_
     assert [v.by for v in section.verdicts] == ["rules", "llm"]
     assert section.target == [Segment("编印内刊", "clause"), Segment("15"), Segment("期以上", "finding")]
     assert section.completion == [Segment("全年编印内刊11期", "evidence"), Segment("，"), Segment("质量较好", "quote"), Segment("。")]
+
+
+# --- edges the mutation run showed --------------------------------------------------------------
+
+def test_show_value_of_a_tiny_negative_figure():
+    assert show_value(-0.00001) == "-1e-05"
+
+
+def test_zero_length_spans_and_spans_past_the_end_mark_nothing():
+    assert segments("甲乙丙丁戊", [(4, 4, "z")]) == [Segment("甲乙丙丁戊")]
+    assert segments("甲乙", [(2, 4, "x")]) == [Segment("甲乙")]
+
+
+def test_a_quote_is_marked_where_it_first_occurs_even_at_the_start():
+    review = numbered_review()
+    review.report.targets[0].completion.text = "质量较好，全年编印内刊11期，质量较好。"
+    review.verdicts = [TargetVerdict(target_index=0, by="llm", verdict="partial", quotes=["质量较好"])]
+    review.findings = []
+    (section,) = build_memo(review).targets
+    assert section.completion[0] == Segment("质量较好", "quote")
+    assert [s.mark for s in section.completion] == ["quote", ""]
+
+
+def test_tally_goes_on_after_a_row_under_a_merged_cell():
+    lines = [line(score_row(0, 10, [0, 1]), "doubtful", 10), line(score_row(1, None, [0, 1]), "doubtful", 10),
+             line(score_row(2, 5), "verified", 5)]
+    assert {t.status: (t.count, t.points) for t in _tally(lines)}["verified"] == (1, 5)
+
+
+def test_llm_line_when_no_call_reported_usage_word_for_word():
+    run = LLMRun(ran=True, model="m1", calls=2, usage_unknown=2)
+    assert _llm_line(review_with(run), WORDING) == "模型 m1，调用 2 次，tokens 未知（服务器未报告用量）"
+
+
+def test_an_unfinished_reason_keeps_its_own_first_letters():
+    verdicts = [TargetVerdict(target_index=0, by="llm", verdict="not_checked", status_note="未完成: XML解析失败")]
+    assert _tool_line(review_with(verdicts=verdicts, targets=[row(0, "数量指标")]), {}) == "工具未完成：1行（数量指标：XML解析失败）"
+
+
+def test_a_broken_unfinished_template_is_named():
+    verdicts = [TargetVerdict(target_index=0, by="llm", verdict="not_checked", status_note="未完成: 超时")]
+    with pytest.raises(ConfigError, match="tool.unfinished"):
+        _tool_line(review_with(verdicts=verdicts, targets=[row(0, "数量指标")]), {"tool": {"unfinished": "{nope}"}})
+
+
+GAP = ScoreRange(low=80, high=90, low_grade="良", high_grade="优", points={"verified": 60.0}, counts={"verified": 6})
+UNVERIFIABLE = ScoreRange(low=90, high=90, low_grade="优", high_grade="优", points={"unverifiable": 5.0}, counts={"unverifiable": 1})
+SAME_GRADE = ScoreRange(low=80, high=85, low_grade="良", high_grade="良")
+
+
+@pytest.mark.parametrize(
+    "key, rng, grade",
+    [("claimed", None, "优"), ("claimed_no_grade", None, ""), ("judgement_gap", GAP, "优"),
+     ("judgement_unverifiable", UNVERIFIABLE, "优"), ("status_parts.verified", GAP, "优"), ("statuses", GAP, "优"),
+     ("range", GAP, "优"), ("range_same_grade", SAME_GRADE, "优"), ("range_one", UNVERIFIABLE, "优")],
+)
+def test_a_broken_conclusion_template_is_named(key, rng, grade):
+    wording = copy.deepcopy(load_wording())
+    *parents, last = key.split(".")
+    at = wording["conclusion"]
+    for p in parents:
+        at = at[p]
+    at[last] = "{nope}"
+    s = Summary(department="某局", year=2022, source="s", claimed_score="", claimed_value=90, grade=grade,
+                grade_absent="", statuses=[], severity_counts={}, llm_line="")
+    with pytest.raises(ConfigError, match=f"conclusion.{key}"):
+        _conclusion(Review(report=Report(source="t"), score_range=rng), s, [serious(1, 5)], wording)
+
+
+@pytest.mark.parametrize("rng", [None, GAP, UNVERIFIABLE, SAME_GRADE])
+def test_a_wording_file_without_conclusions_says_nothing(rng):
+    s = Summary(department="某局", year=2022, source="s", claimed_score="", claimed_value=90, grade="优",
+                grade_absent="", statuses=[], severity_counts={}, llm_line="")
+    assert _conclusion(Review(report=Report(source="t"), score_range=rng), s, [serious(1, 5)], {}) == []
+    assert _conclusion(Review(report=Report(source="t"), score_range=rng), s, [], {}) == []
+
+
+def test_status_parts_without_a_statuses_sentence_stand_alone_and_missing_points_are_zero():
+    wording = {"conclusion": {"status_parts": {"verified": "{count}项{points}分"}}}
+    rng = ScoreRange(low=90, high=90, counts={"verified": 2})
+    s = Summary(department="", year=None, source="s", claimed_score="", claimed_value=None, grade="",
+                grade_absent="", statuses=[], severity_counts={}, llm_line="")
+    assert _conclusion(Review(report=Report(source="t"), score_range=rng), s, [], wording) == ["2项0分"]
+
+
+def test_blank_department_grade_and_grades_are_shown_as_such():
+    wording = {"conclusion": {"claimed": "{department}|{grade}", "range_same_grade": "{low_grade}|{high_grade}"}}
+    s = Summary(department="", year=None, source="s", claimed_score="", claimed_value=90, grade="",
+                grade_absent="", statuses=[], severity_counts={}, llm_line="")
+    rng = ScoreRange(low=80, high=90)
+    assert _conclusion(Review(report=Report(source="t"), score_range=rng), s, [], wording) == ["该部门|（未读到）", "—|—"]
+
+
+@pytest.mark.parametrize("low, high, gap", [(0, 0.005, None), (80, 90.004, "10"), (80, 90.006, "10.01")])
+def test_the_gap_is_shown_to_two_decimals_from_half_a_hundredth(low, high, gap):
+    said = [x for x in conclude(ScoreRange(low=low, high=high, low_grade="良", high_grade="良"), [serious(1, 5)]) if "依据不足" in x]
+    assert said == ([f"自评得分依据不足，有{gap}分缺少报告证据支撑，问题主要在“问题1”等方面。"] if gap else [])
+
+
+def test_findings_of_one_severity_are_all_counted():
+    loc = Location(table=0, row=1)
+    findings = [Finding(code="target.not_met", severity="warning", message="m", location=loc) for _ in range(3)]
+    assert _summary(Review(report=Report(source="t"), findings=findings), [], {}).severity_counts["warning"] == 3
+
+
+def test_rows_and_targets_without_findings_have_none_to_point_at():
+    review = numbered_review()
+    report = review.report
+    cell = Location(table=3, row=15, col=5)
+    for i in (5, 6):
+        report.score_table.rows.append(report.score_table.rows[2].model_copy(update={
+            "index": i, "shared_with": [5, 6], "location": Location(table=3, row=10 + i),
+            "self_score": Number(raw="3", state="value", value=3.0, location=cell)}))
+    report.targets.append(report.targets[0].model_copy(update={"index": 1, "location": Location(table=0, row=21)}))
+    memo = build_memo(review)
+    assert [(l.row.index, l.problems, l.refs) for l in memo.score_lines][-2:] == [(5, [], []), (6, [], [])]
+    assert [(t.row.index, t.problems, t.refs) for t in memo.targets][-1] == (1, [], [])
+    assert sorted(f.code for f in memo.targets[0].findings) == ["target.not_measurable", "target.not_met"]
