@@ -26,6 +26,8 @@ def one(text: str):
         ("开展“最多跑一次”改革宣传5场", ">=", True),  # a slogan in quotes is no comparator
         ("开展《不少于》宣传5场", ">=", True),  # nor is a title
         ("至少开展“三下乡”活动5场", ">=", False),  # a quote between the word and the figure
+        ("开展“三下乡服务”至少组织开展培训5场", ">=", False),  # a blanked quote keeps its length: the word stays in reach
+        ("“三下乡”活动至少由各乡镇街道分别组织开展培训5场", ">=", True),  # and what is 12 characters away stays out
         ("发表文稿100余篇", ">=", False),  # an approximate figure can only be a floor
         ("购置设备5万元", "<=", True),  # money is kept down
         ("审批办结10个工作日", "<=", True),  # so is a duration
