@@ -52,7 +52,7 @@ def test_keepalive_lines_do_not_defeat_the_request_timeout(tmp_path):
     assert sum(1 for b in server.requests if row_kind(b) == llm_seed.ROWS[7][1]) == 2
 
 
-def test_ctrl_c_cancels_in_flight_calls_and_keeps_what_is_done(tmp_path):
+def test_ctrl_c_cancels_in_flight_calls_and_keeps_what_is_done(tmp_path, caplog):
     """Row 0 answers; the others hang. Ctrl-C (SIGINT to the main thread) ends the wait at once:
     answered rows are kept, the rest read 已中断, and no further call goes out in this run."""
     def behave(body, n):
@@ -69,6 +69,8 @@ def test_ctrl_c_cancels_in_flight_calls_and_keeps_what_is_done(tmp_path):
         assert verdicts[0].verdict == "not_evidenced"
         assert all(v.verdict == "not_checked" and "已中断" in v.status_note for v in verdicts[1:])
         assert run.interrupted and "已中断" in run.note
+        assert any(r.levelname == "WARNING" and r.getMessage() == "LLM 调用已中断：已完成的判断照常写出"
+                   for r in caplog.records)
         sent = len(server.requests)
         assert sent <= 1 + 2  # the first row, then at most `concurrency` rows in flight
         again, _, run2 = judge_report(llm_seed.seed_report(llm_seed.ROWS[1:3]), [], cfg)
