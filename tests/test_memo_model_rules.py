@@ -5,6 +5,7 @@ score cell counted once), which problems the 审核结论 names first."""
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
@@ -401,7 +402,7 @@ def test_an_unfinished_reason_keeps_its_own_first_letters():
 
 def test_a_broken_unfinished_template_is_named():
     verdicts = [TargetVerdict(target_index=0, by="llm", verdict="not_checked", status_note="未完成: 超时")]
-    with pytest.raises(ConfigError, match="tool.unfinished"):
+    with pytest.raises(ConfigError, match=" 中 tool\\.unfinished 的"):
         _tool_line(review_with(verdicts=verdicts, targets=[row(0, "数量指标")]), {"tool": {"unfinished": "{nope}"}})
 
 
@@ -425,7 +426,7 @@ def test_a_broken_conclusion_template_is_named(key, rng, grade):
     at[last] = "{nope}"
     s = Summary(department="某局", year=2022, source="s", claimed_score="", claimed_value=90, grade=grade,
                 grade_absent="", statuses=[], severity_counts={}, llm_line="")
-    with pytest.raises(ConfigError, match=f"conclusion.{key}"):
+    with pytest.raises(ConfigError, match=f" 中 {re.escape('conclusion.' + key)} 的"):
         _conclusion(Review(report=Report(source="t"), score_range=rng), s, [serious(1, 5)], wording)
 
 

@@ -27,7 +27,8 @@ def pieces(text: str):
         ("1,500批次，1,5000元，1,50元", [(0, 7, "1,500批次"), (8, 9, "1"), (10, 15, "5000元"), (16, 17, "1"), (18, 21, "50元")]),
         ("a,500,x", [(0, 1, "a"), (2, 5, "500"), (6, 7, "x")]),  # a thousands comma needs a digit before it
         (",500个", [(1, 5, "500个")]),
-        (",500个共5", [(1, 7, "500个共5")]),  # a comma opening the text has no digit before it, whatever ends the text
+        (",500个共5", [(1, 7, "500个共5")]),
+        ("1,x50元", [(0, 1, "1"), (2, 6, "x50元")]),  # all three after it must be digits  # a comma opening the text has no digit before it, whatever ends the text
     ],
 )
 def test_pieces(text, found):
