@@ -479,3 +479,14 @@ def test_rows_and_targets_without_findings_have_none_to_point_at():
     assert [(l.row.index, l.problems, l.refs) for l in memo.score_lines][-2:] == [(5, [], []), (6, [], [])]
     assert [(t.row.index, t.problems, t.refs) for t in memo.targets][-1] == (1, [], [])
     assert sorted(f.code for f in memo.targets[0].findings) == ["target.not_measurable", "target.not_met"]
+
+
+def test_a_row_named_only_by_its_problem_s_items_points_at_that_problem():
+    # score.unverifiable lists its rows by status, not by location: row 2 is reached through the items
+    review = numbered_review()
+    review.indicators = [i for i in review.indicators if i.row_index != 2]
+    review.indicators.append(IndicatorResult(row_index=2, indicator="指标2", status="unverifiable", claimed=5))
+    review.findings.append(Finding(code="score.unverifiable", severity="warning", message="无法核实。", location=Location(table=3)))
+    memo = build_memo(review)
+    unverifiable = next(p.number for p in memo.problems if p.findings[0].code == "score.unverifiable")
+    assert [(l.row.index, l.status, l.problems, l.refs) for l in memo.score_lines][2] == (2, "unverifiable", [unverifiable], [])
