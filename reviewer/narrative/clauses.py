@@ -25,6 +25,8 @@ COMPARATOR_WORDS = [
     (re.compile(r"不超过|不高于|不多于|不大于|≤|<=|(?<!不)(?:低于|少于|小于)|最多"), "<="),
 ]
 BEFORE_WINDOW = 12  # characters before a figure searched for a comparator word
+# A name or slogan is no comparator: "开展“最多跑一次”改革宣传5场" is a floor of 5, not "at most".
+QUOTED = re.compile(r"“[^”]*”|《[^》]*》|\"[^\"]*\"")
 # With no comparator written, what a clause counts says which way is better: a cost, a duration or
 # a failure is to be kept down, anything else to be reached ("完成农村危房改造20户" → ≥ 20户).
 LOWER_IS_BETTER = re.compile(
@@ -86,7 +88,8 @@ def _comparator(folded: str, fig: Figure) -> tuple[str, bool]:
     for pattern, comp in COMPARATOR_BEFORE:
         if pattern.search(before):
             return comp, False
-    window = re.split(r"[，,。；;]", folded[max(0, fig.start - BEFORE_WINDOW) : fig.start])[-1]
+    unquoted = QUOTED.sub(lambda m: " " * len(m.group(0)), folded[: fig.start])  # same length: offsets hold
+    window = re.split(r"[，,。；;]", unquoted[max(0, fig.start - BEFORE_WINDOW) :])[-1]
     words = [(m.end(), comp) for pattern, comp in COMPARATOR_WORDS for m in pattern.finditer(window)]
     if words:
         return max(words)[1], False

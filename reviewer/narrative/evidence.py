@@ -149,7 +149,8 @@ class Completion:
     def context(self, start: int, end: int, before: Figure | None = None, after: Figure | None = None) -> Piece:
         """The words that go with the figure at [start, end): its comma piece, cut at the figures
         before and after it in that piece ("内刊16期、简报12期" gives each figure its own words), and
-        the piece before too when the figure opens its sentence part ("全年编印内刊，共计20期")."""
+        the piece before too when the figure opens its sentence part ("全年编印内刊，共20期"; fewer than
+        two characters before it: "共计20期" keeps its own piece)."""
         folded, pieces = self.folded, self.pieces
         idx = self.piece_index(start)
         if idx is None:
@@ -163,16 +164,14 @@ class Completion:
             between = folded[end:after.start]
             right = after.start if between and not any(c in SEPARATORS for c in between) else end
         lead = sum(1 for c in folded[left:start] if is_cjk(c))
-        if lead < 2 and left == piece.start and idx > 0 and folded[pieces[idx - 1].end : piece.start].strip() in ("，", ","):
+        if lead < 2 and left == piece.start and idx > 0 and folded[pieces[idx - 1].end : piece.start].strip() == ",":  # folded: "，" is ","
             left = pieces[idx - 1].start
         while left < start and folded[left] in SEPARATORS:
             left += 1
         return Piece(left, right, folded[left:right])
 
 
-def _compatible(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return False
+def _compatible(a: str, b: str) -> bool:
     return a == b or base_unit(a)[0] == base_unit(b)[0]
 
 
@@ -194,7 +193,7 @@ def _around(original: str, piece: Piece, start: int, end: int, before: int = 12,
     return ("…" if a > piece.start else "") + original[a:b].strip() + ("…" if b < piece.end else "")
 
 
-def _quote(original: str, piece: Piece, limit: int = 60) -> str:
+def _quote(original: str, piece: Piece, limit: int) -> str:
     text = original[piece.start : piece.end].strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -224,7 +223,7 @@ def _candidates(clause: Clause, subject: Subject, done: Completion) -> Candidate
         if fig.change and not wants_change:
             continue
         ctx = done.contexts[fig.start]
-        unit_ok = _compatible(fig.unit, clause.unit) or fig.unit is None
+        unit_ok = fig.unit is None or _compatible(fig.unit, clause.unit)
         rel = relevance(subject, ctx.text, specific and fig.unit is not None)
         if not unit_ok:
             if fig.value is not None and relevance(subject, ctx.text, False).relevant:
@@ -296,7 +295,8 @@ ITEM_SPLIT = re.compile(r"[、和及与]")
 
 
 def _enumerated_items(clause: Clause) -> list[str]:
-    """The heads of the items a clause enumerates before its figure ("义诊", "讲座"), if it does."""
+    """The heads of the items a clause enumerates before its figure ("义诊", "讲座"); fewer than two
+    are no enumeration, which _enumerated_total sees from what it picks."""
     text = fold(clause.text)
     figs = [f for f in find_figures(text) if f.value is not None]
     before = text[: figs[0].start] if figs else text
@@ -308,7 +308,7 @@ def _enumerated_items(clause: Clause) -> list[str]:
         cjk = "".join(ch for ch in item if is_cjk(ch))
         if len(cjk) >= 2:
             heads.append(cjk[-2:])
-    return heads if len(heads) >= 2 else []
+    return heads
 
 
 def _enumerated_total(clause: Clause, exact: list[Candidate], done: Completion) -> Clause | None:
@@ -367,7 +367,8 @@ def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
     found.exact = _per_unit_only(clause, found.exact, done)
     if found.exact:
         judged = _judge_exact(clause, _best(found.exact), done)
-        if judged.outcome == "not_met":
+        # a floor one item already meets is met by the sum too; a ceiling is the sum's to meet
+        if judged.outcome == "not_met" or clause.comparator == "<=":
             judged = _enumerated_total(clause, found.exact, done) or judged
         return judged
     in_words = _rate_in_words(clause, subject, done)
@@ -388,8 +389,8 @@ def _deadline(clause: Clause) -> tuple[int, int] | None:
         dates = find_dates(word)
         if m and dates:
             date = dates[0]
-            if word.endswith(("前", "以前", "之前")) and not re.search(r"日|底|末|份|旬", word):
-                return (date.month - 1, 31) if date.month > 1 else (1, 0)  # "12月前": by the end of November
+            if word.endswith("前") and not re.search(r"日|底|末|份|旬", word):  # 前, 以前, 之前
+                return date.month - 1, 31  # "12月前": by the end of November ("1月前": (0, 31), before any date)
             return date.month, date.day
         if word in vocabulary().deadline_words:
             return vocabulary().deadline_words[word], PART_DAY["底"]

@@ -18,6 +18,8 @@ COMPARED_BEFORE = re.compile(r"比[^，,。；;\d]{1,12}(?:少|多|超出?|节�
 # "孕产妇死亡率为0": a zero rate written without its unit.
 ZERO_RATE = re.compile(r"(?<=率)(?:为|是|均为|保持为|保持在)?(?P<num>0|零)(?![\d.,%‰])")
 TITLE = re.compile(r"《[^》]*》")
+# "5月20日" is a date: its 20日 is a day of the month, not a count of days.
+DAY_OF_MONTH = re.compile(r"\d{1,2}月$")
 DATE = re.compile(r"(?P<next>次年|翌年|明年)?(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日|(?P<part>底|末|份|初|中旬|上旬|下旬))?")
 PART_DAY = {"初": 10, "上旬": 10, "中旬": 20, "下旬": 31, "底": 31, "末": 31, "份": 31}
 
@@ -74,6 +76,8 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
 
     for m in number.finditer(folded):
         if _inside(titles, *m.span()):
+            continue
+        if m.group("unit") == "日" and not m.group("pre") and DAY_OF_MONTH.search(folded[max(0, m.start() - 3) : m.start()]):
             continue
         unit = v.unit_of_alias[m.group("unit")]
         before = folded[max(0, m.start() - 4) : m.start()]
@@ -134,13 +138,7 @@ def concrete_spans(folded: str) -> list[tuple[int, int]]:
     spans = [(f.start, f.end) for f in find_figures(folded) if not f.approximate]
     spans += [(d.start, d.end) for d in find_dates(folded)]
     spans += [m.span() for m in TITLE.finditer(folded) if len(m.group(0)) > 3]
-    # a number that counts something even when its unit is not in our list ("8大类23大项")
-    spans += [m.span() for m in re.finditer(r"(?<![\d.])\d+(?:\.\d+)?(?=[\u4e00-\u9fff])(?!年|月|日)", folded)
-              if not _is_list_number(folded, m.start(), m.end())]
+    # a number that counts something even when its unit is not in our list ("8大类23大项"); it must be
+    # followed by a character, so a paragraph number ("1." / "2、") is not one
+    spans += [m.span() for m in re.finditer(r"(?<![\d.])\d+(?:\.\d+)?(?=[\u4e00-\u9fff])(?!年|月|日)", folded)]
     return sorted(set(spans))
-
-
-def _is_list_number(folded: str, start: int, end: int) -> bool:
-    """"1." / "2、" at the start of a line numbers the paragraph; it is not a figure."""
-    at_line_start = start == 0 or folded[start - 1] == "\n"
-    return at_line_start and end < len(folded) and folded[end] in ".、．)）"

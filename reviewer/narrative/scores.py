@@ -36,7 +36,7 @@ def _full_marks(group: list[ScoreRow]) -> tuple[float, float] | None:
     return (points, claimed) if points > 0 and claimed >= points - SCORE_EPS else None
 
 
-def _weakness(target: TargetRow, verdict: TargetVerdict | None) -> str | None:
+def _weakness(verdict: TargetVerdict | None) -> str | None:
     if verdict is None:
         return None
     if "target.not_measurable" in verdict.flags:
@@ -79,7 +79,7 @@ def unsupported_scores(report: Report, verdicts: list[TargetVerdict], rescored: 
         if not targets:
             problem = "报告没有与之对应的定量目标"
         else:
-            weak = [(t, w) for t in targets if (w := _weakness(t, by_target.get(t.index)))]
+            weak = [(t, w) for t in targets if (w := _weakness(by_target.get(t.index)))]
             if not weak:
                 continue
             problem = "其依据的定量目标中，" + "、".join(f"{t.kind}（{w}）" for t, w in weak)
