@@ -245,3 +245,30 @@ def test_cut_twice_is_truncated_after_two_attempts(tmp_path):
         judge(lambda b, n: cut(), tmp_path)
     assert info.value.attempts == 2 and info.value.error == "finish_reason=length"
     assert "提高到 4096 后仍被截断" in info.value.reason
+
+
+# --- the re-ask -----------------------------------------------------------------------------------
+
+def asks_for_two(judgement):
+    """The contract of two numbered clauses: which ids are missing, and the re-ask text for them."""
+    ids = {c.id for c in judgement.clauses}
+    gaps = [i for i in (1, 2) if i not in ids]
+    return gaps, "缺少第2条" if gaps else ""
+
+
+def test_an_incomplete_answer_is_kept_when_the_reask_is_garbage(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="reviewer.llm")
+    replies = iter([ok(GOOD, prompt_tokens=100, completion_tokens=20), ok("不是 JSON", prompt_tokens=150, completion_tokens=5)])
+    chat, server = client(lambda b, n: next(replies), tmp_path)
+    got = chat.judge(lambda s: list(MESSAGES), lambda errors, s: errors, asks_for_two)
+    assert (got.mode, got.prompt_tokens, got.completion_tokens, got.missing) == ("json_schema", 250, 25, (2,))
+    assert server.requests[1]["messages"][-1]["content"] == "缺少第2条"
+    assert "answer left out clause(s) [2]; re-asking once" in [r.getMessage() for r in caplog.records]
+
+
+def test_an_invalid_answer_is_asked_again_once_and_the_tokens_add_up(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="reviewer.llm")
+    replies = iter([ok("不是 JSON", prompt_tokens=100, completion_tokens=20), ok(GOOD, prompt_tokens=150, completion_tokens=30)])
+    _, server, got = judge(lambda b, n: next(replies), tmp_path)
+    assert len(server.requests) == 2 and (got.prompt_tokens, got.completion_tokens) == (250, 50)
+    assert "answer failed validation in mode json_schema; re-asking once" in [r.getMessage() for r in caplog.records]

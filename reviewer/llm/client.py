@@ -104,7 +104,6 @@ def scrub(text: str, secret: str = "") -> str:
 @dataclass
 class Answer:
     judgement: RowJudgement
-    raw: str  # the validated JSON text as received (masked, reasoning removed)
     mode: str
     prompt_tokens: int | None  # None: the server did not say
     completion_tokens: int | None
@@ -438,7 +437,7 @@ class ChatClient:
             if first is not None:
                 gaps, errors = missing(first) if missing else ([], "")
                 if not gaps:
-                    return Answer(first, reply.content, name, reply.prompt_tokens, reply.completion_tokens)
+                    return Answer(first, name, reply.prompt_tokens, reply.completion_tokens)
                 log.info("answer left out clause(s) %s; re-asking once", gaps)
             else:
                 log.info("answer failed validation in mode %s; re-asking once", name)
@@ -454,7 +453,7 @@ class ChatClient:
             except ValidationError as exc:
                 if first is not None:  # the first answer was valid, only incomplete: keep it
                     gaps, _ = missing(first) if missing else ([], "")
-                    return Answer(first, reply.content, name, pt, ct, missing=tuple(gaps))
+                    return Answer(first, name, pt, ct, missing=tuple(gaps))
                 raise OutputInvalid(
                     "模型输出两次未通过格式校验 (invalid output after re-ask)",
                     raw=second.content, error=validation_message(exc), attempts=2,
@@ -464,7 +463,7 @@ class ChatClient:
                 extra = [c for c in judgement.clauses if c.id not in known]
                 judgement = first.model_copy(update={"clauses": first.clauses + extra})
             gaps, _ = missing(judgement) if missing else ([], "")
-            return Answer(judgement, judgement.model_dump_json(), name, pt, ct, missing=tuple(gaps))
+            return Answer(judgement, name, pt, ct, missing=tuple(gaps))
         raise self._stop_endpoint("服务器不接受任何输出模式 (no output mode accepted): " + "; ".join(self.rejected[-4:]), None)
 
     def close(self) -> None:

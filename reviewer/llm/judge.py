@@ -102,7 +102,7 @@ def _answer_from_cache(hit: tuple[str, str, int, int]) -> Answer | None:
 
     answer_json, mode, pt, ct = hit
     try:
-        return Answer(RowJudgement.model_validate_json(answer_json), answer_json, mode, pt, ct)
+        return Answer(RowJudgement.model_validate_json(answer_json), mode, pt, ct)
     except ValueError:
         return None  # a stale entry from an older schema: ask again
 
