@@ -189,11 +189,11 @@ def test_usage_is_added_and_a_missing_count_is_unknown_not_zero(tmp_path):
     half = completion_body(GOOD)
     del half["usage"]["completion_tokens"]
     replies = iter([ok(GOOD, prompt_tokens=100, completion_tokens=20), httpx2.Response(200, json=no_usage),
-                    httpx2.Response(200, json=half)])
+                    httpx2.Response(200, json=half), ok(GOOD, prompt_tokens=1, completion_tokens=2)])
     chat, server = client(lambda b, n: next(replies), tmp_path)
-    for _ in range(3):
+    for _ in range(4):
         chat._send(MESSAGES, MODES["json_schema"])
-    assert (chat.prompt_tokens, chat.completion_tokens, chat.usage_unknown) == (200, 20, 2)
+    assert (chat.prompt_tokens, chat.completion_tokens, chat.usage_unknown) == (201, 22, 2)
 
 
 def test_a_null_content_is_an_empty_answer_asked_again(tmp_path):
@@ -272,3 +272,21 @@ def test_an_invalid_answer_is_asked_again_once_and_the_tokens_add_up(tmp_path, c
     _, server, got = judge(lambda b, n: next(replies), tmp_path)
     assert len(server.requests) == 2 and (got.prompt_tokens, got.completion_tokens) == (250, 50)
     assert "answer failed validation in mode json_schema; re-asking once" in [r.getMessage() for r in caplog.records]
+
+
+def test_an_answer_invalid_twice_is_output_invalid_with_what_was_wrong(tmp_path):
+    replies = iter([ok("不是 JSON"), ok('{"clauses": []}')])
+    with pytest.raises(OutputInvalid) as info:
+        judge(lambda b, n: next(replies), tmp_path)
+    exc = info.value
+    assert exc.reason == "模型输出两次未通过格式校验 (invalid output after re-ask)"
+    assert exc.raw == '{"clauses": []}' and exc.attempts == 2
+    assert exc.error.startswith("- clauses: ")
+
+
+def test_no_output_mode_accepted_stops_the_endpoint_with_what_each_said(tmp_path):
+    chat, server = client(status(400, "response_format is not supported"), tmp_path, modes=("json_schema",))
+    with pytest.raises(EndpointStopped) as info:
+        chat.judge(lambda s: list(MESSAGES), lambda errors, s: errors)
+    assert info.value.reason.startswith("服务器不接受任何输出模式 (no output mode accepted): json_schema: 400 ")
+    assert info.value.status is None

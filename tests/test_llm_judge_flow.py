@@ -86,7 +86,8 @@ def test_skipped_rows_are_logged_as_info_and_failures_as_warnings(tmp_path, capl
     caplog.set_level(logging.INFO, logger="reviewer.llm")
     judge_report(llm_seed.seed_report(llm_seed.ROWS[:3]), [], config(FakeServer(refuse), tmp_path, concurrency=1))
     skipped = [r for r in caplog.records if "skipped target row" in r.getMessage()]
-    assert skipped and all(r.levelno == logging.INFO and "未调用" in r.getMessage() for r in skipped)
+    assert skipped and all(r.levelno == logging.INFO and r.getMessage().startswith("LLM judge skipped target row ")
+                           and "未调用" in r.getMessage() for r in skipped)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "failed on target row" in r.getMessage()]
 
     caplog.clear()
@@ -96,17 +97,24 @@ def test_skipped_rows_are_logged_as_info_and_failures_as_warnings(tmp_path, capl
             return httpx2.Response(413, json={"error": {"message": "context length exceeded"}})
         return ok(answer(("目标", "not_evidenced", [])))
 
-    judge_report(llm_seed.seed_report(llm_seed.ROWS[:3]), [], config(FakeServer(one_bad), tmp_path / "b", concurrency=1))
+    verdicts, findings, run = judge_report(llm_seed.seed_report(llm_seed.ROWS[:3]), [],
+                                           config(FakeServer(one_bad), tmp_path / "b", concurrency=1))
     failed = [r for r in caplog.records if "failed on target row" in r.getMessage()]
     assert len(failed) == 1 and failed[0].levelno == logging.WARNING
-    assert "target row 1: 输入过长 (413)" in failed[0].getMessage()
+    assert failed[0].getMessage().startswith("LLM judge failed on target row 1: 输入过长 (413)")
+    (f,) = [f for f in findings if f.code == "llm.failed"]
+    assert f.message.startswith("第2个定量目标（数量指标）的模型判断未完成：输入过长 (413)") and f.message.endswith("。请人工核对。")
+    assert run.interrupted is False
 
 
 def test_deadline_cancelled_rows_are_info_not_failures(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="reviewer.llm")
     with LoopbackServer(lambda body, n: "hang") as server:
-        judge_report(llm_seed.seed_report(llm_seed.ROWS[:3]), [],
-                     loopback_config(server, tmp_path, timeout=0.3, deadline=0.8, max_attempts=50, concurrency=1))
+        verdicts, _, run = judge_report(llm_seed.seed_report(llm_seed.ROWS[:3]), [],
+                                        loopback_config(server, tmp_path, timeout=0.3, deadline=0.8, max_attempts=50,
+                                                        concurrency=1))
+    assert all("超过每份报告的时限 (0.8 秒)" in v.status_note for v in verdicts)
+    assert "调用已停止：超过每份报告的时限 (0.8 秒)" in run.note
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "failed on target row" in r.getMessage()]
 
 
@@ -125,11 +133,24 @@ def test_run_note_words():
     assert _run_note(0, 0, 0, 0) == "已判断 0 行"
 
 
-def test_a_client_the_sdk_refuses_still_names_the_endpoint(tmp_path):
+def test_a_client_the_sdk_refuses_still_names_the_endpoint(tmp_path, caplog):
     cfg = config(FakeServer(lambda body, n: ok("{}")), tmp_path)
     cfg.http_client = "not an httpx client"
     _, _, run = judge_report(llm_seed.seed_report(llm_seed.ROWS[:1]), [], cfg)
     assert (run.model, run.base_url) == ("fake-model", llm_seed.FAKE_BASE_URL)
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING][0].startswith(
+        "LLM client could not be created: 客户端无法创建: TypeError")
+
+
+def test_an_answer_that_numbers_no_clause_is_unfinished(tmp_path):
+    """The rules sent two numbered clauses; the model answers another id, twice."""
+    sent = [Clause(text="全年发文120件", span=(0, 8)), Clause(text="会议减少三成", span=(9, 15))]
+    report = llm_seed.seed_report(llm_seed.ROWS[:1])
+    rules = [TargetVerdict(target_index=0, by="rules", verdict="not_evidenced", clauses=sent)]
+    server = FakeServer(lambda body, n: ok(answer((7, "别的", "evidenced", []))))
+    verdicts, _, _ = judge_report(report, rules, config(server, tmp_path))
+    assert len(server.requests) == 2
+    assert verdicts[0].status_note == "未完成: 模型没有按编号判断任何分句（重问一次后仍是如此）"
 
 
 # --- the words of the row findings (assess on constructed answers) --------------------------------
@@ -150,6 +171,23 @@ def test_an_unverified_quote_is_reported_whole_up_to_200_characters():
         ClauseJudgement(id=1, clause="发文", verdict="not_evidenced", quotes=[long_quote], reason="")), None, RED)
     (f,) = [f for f in findings if f.code == "llm.unverified_quote"]
     assert f.found == long_quote[:200]
+
+
+def test_at_most_four_left_out_clauses_are_named_each_cut_at_30_characters():
+    texts = [f"第{i}条" + "长" * 40 for i in range(6)]
+    sent = [Clause(text=t, span=(0, 1)) for t in texts]
+    verdict, findings = assess(row("目标", "发文120件。"), judgement(
+        ClauseJudgement(id=1, clause="发文", verdict="not_evidenced", quotes=[], reason="")), None, RED, sent)
+    (f,) = [f for f in findings if f.code == "llm.incomplete_answer"]
+    assert "、".join(f"“{t[:30]}”" for t in texts[1:5]) + "（重问一次后仍缺）" in f.message
+
+
+def test_two_downgrades_are_said_in_one_sentence():
+    verdict, _ = assess(row("全年编辑内刊15期以上，发表文稿10篇以上", "做好了内刊编辑工作，文稿质量很高。"), judgement(
+        ClauseJudgement(id=1, clause="全年编辑内刊15期以上", verdict="evidenced", quotes=["做好了内刊编辑工作"], reason=""),
+        ClauseJudgement(id=2, clause="发表文稿10篇以上", verdict="evidenced", quotes=["文稿质量很高"], reason="")), None, RED)
+    assert verdict.reason.startswith("已将“全年编辑内刊15期以上”由“有证据”降为“部分有证据”（引文中没有以“期”计的数字，"
+                                     "不能证明目标要求的数量），“发表文稿10篇以上”由")
 
 
 def test_clauses_left_out_are_named_in_one_finding():
@@ -173,6 +211,19 @@ def test_a_row_disagreement_quotes_up_to_two_verified_quotes():
     rule = TargetVerdict(target_index=0, by="rules", verdict="not_evidenced", reason="没有数字")
     verdict, findings = assess(row("办文办会及时高效", "发文数同比减少22.22%，会议数同比减少33.33%。"), judgement(
         ClauseJudgement(id=1, clause="办文办会及时高效", verdict="evidenced",
-                        quotes=["发文数同比减少22.22%", "会议数同比减少33.33%"], reason="有")), rule, RED)
+                        quotes=["发文数同比减少22.22%", "会议数同比减少33.33%", "发文数同比减少"], reason="有")), rule, RED)
     (f,) = [f for f in findings if f.code == "llm.disagrees_with_rules"]
-    assert "引文：“发文数同比减少22.22%”／“会议数同比减少33.33%”）" in f.message
+    assert "引文：“发文数同比减少22.22%”／“会议数同比减少33.33%”）" in f.message  # two at most
+
+
+def test_a_call_stuck_past_the_deadline_is_abandoned_as_over_time(tmp_path):
+    """A call that honours no timeout (the mock transport ignores them): the judge stops waiting at
+    the deadline (plus its grace) and says so for the row, rather than waiting for the answer."""
+    def stuck(body, n):
+        time.sleep(4)
+        return ok(answer(("目标", "not_evidenced", [])))
+
+    verdicts, _, run = judge_report(llm_seed.seed_report(llm_seed.ROWS[:1]), [],
+                                    config(FakeServer(stuck), tmp_path, deadline=0.5, timeout=30))
+    assert verdicts[0].status_note == "未完成: 超过每份报告的时限 (0.5 秒)"
+    assert not run.ran

@@ -12,6 +12,8 @@ from reviewer.llm.judge import (
     MAX_PROMPT_COMPLETION,
     MAX_PROMPT_TARGET,
     _aggregate,
+    _cut,
+    _disagreement_findings,
     _clause_disagreements,
     _ClauseResult,
     _disagreement,
@@ -194,3 +196,15 @@ def test_a_row_answered_from_the_cache_keeps_the_mode_it_was_asked_in(tmp_path):
     _, _, second = judge_report(report, [], config(server, tmp_path, []))
     assert len(server.requests) == calls and second.calls == 0 and second.cache_hits == len(report.targets)
     assert second.mode == first.mode == "json_schema"
+
+
+def test_a_text_at_the_limit_is_sent_whole():
+    assert _cut("完" * 10, 10) == "完" * 10
+    assert _cut("完" * 11, 10) == "完" * 10 + "……（原文共11字，只发送了前10字）"
+
+
+def test_a_row_disagreement_gives_the_models_reason_up_to_120_characters():
+    (f,) = _disagreement_findings([], row("t", "c"), rule("not_evidenced", []), False, "evidenced", LONG, [])
+    assert f.found == f"有证据（{LONG[:120]}）"
+    (f,) = _disagreement_findings([], row("t", "c"), rule("not_evidenced", []), False, "evidenced", "", [])
+    assert f.found == "有证据（未说明理由）"
