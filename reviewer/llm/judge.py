@@ -50,7 +50,6 @@ class RowRequest:
     user: str
     key: str
     answer: Answer | None = None
-    cached: bool = False
     error: LLMError | None = None
     copies: list[RowRequest] = field(default_factory=list)  # identical rows of this report
 
@@ -199,7 +198,6 @@ def _plan(report: Report, rules: dict[int, TargetVerdict], config: LLMConfig, re
         if hit is not None:
             req.answer = _answer_from_cache(hit)
             if req.answer is not None:
-                req.cached = True
                 counts.cache_hits += 1
                 counts.cached_modes.append(req.answer.mode)
     return requests, skipped, by_key, counts
@@ -271,11 +269,11 @@ def judge_report(
     results_lock = threading.Lock()
     closed = [False]  # set once the caller stopped waiting: late answers are dropped
 
-    def settle(req: RowRequest, answer: Answer | None, error: LLMError | None, cached: bool = False) -> bool:
+    def settle(req: RowRequest, answer: Answer | None, error: LLMError | None) -> bool:
         with results_lock:
             if closed[0]:
                 return False  # abandoned (deadline, Ctrl-C): nobody reads it any more
-            req.answer, req.error, req.cached = answer, error, cached
+            req.answer, req.error = answer, error
             return True
 
     def wait_for_other(req: RowRequest) -> Answer | None:
@@ -310,7 +308,7 @@ def judge_report(
                 with results_lock:
                     counts.cache_hits += 1
                     counts.cached_modes.append(ready.mode)
-                settle(req, ready, None, cached=True)
+                settle(req, ready, None)
                 return
             try:
                 answer = client.judge(build, build_reask, _missing(req, red), choices_for(req.row))
@@ -357,7 +355,7 @@ def judge_report(
         if first.answer is None and first.error is None and stopped:
             first.error = Cancelled(stopped)
         for copy in first.copies:
-            copy.answer, copy.error, copy.cached = first.answer, first.error, first.cached
+            copy.answer, copy.error = first.answer, first.error
     if stopped is None:  # the client itself may have met the deadline
         stopped = next((r.error.reason for r in by_key.values() if isinstance(r.error, Cancelled)), None)
 
