@@ -227,3 +227,10 @@ def test_a_call_stuck_past_the_deadline_is_abandoned_as_over_time(tmp_path):
                                     config(FakeServer(stuck), tmp_path, deadline=0.5, timeout=30))
     assert verdicts[0].status_note == "未完成: 超过每份报告的时限 (0.5 秒)"
     assert not run.ran
+
+
+def test_a_clause_without_evidence_adds_no_empty_quote():
+    verdict, _ = assess(row("全年发文120件，会议减少三成", "全年发文120件。"), judgement(
+        ClauseJudgement(id=1, clause="全年发文120件", verdict="evidenced", quotes=["全年发文120件"], reason=""),
+        ClauseJudgement(id=2, clause="会议减少三成", verdict="not_evidenced", quotes=[], reason="")), None, RED)
+    assert verdict.quotes == ["全年发文120件"]
