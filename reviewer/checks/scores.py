@@ -96,44 +96,25 @@ def _points_total(table: ScoreTable, rubric: Rubric, point_sum: float) -> list[F
     out: list[Finding] = []
     stated = table.total_points
     if stated.known and _differs(point_sum, stated.value):
-        out.append(
-            Finding(
-                code="score.total_mismatch",
-                severity="error",
-                message=f"评分表总分行的分值填{fmt(stated.value)}分，但各项分值合计为{fmt(point_sum)}分。",
-                location=stated.location,
-                expected=point_sum,
-                found=stated.value,
-            )
-        )
+        out.append(_total_mismatch(f"评分表总分行的分值填{fmt(stated.value)}分，但各项分值合计为{fmt(point_sum)}分。",
+                                   stated.location, point_sum, stated.value))
     elif _differs(point_sum, rubric.total_points):
-        out.append(
-            Finding(
-                code="score.total_mismatch",
-                severity="error",
-                message=f"评分表各项分值合计为{fmt(point_sum)}分，应为{fmt(rubric.total_points)}分。",
-                location=stated.location if stated.known else table.location,
-                expected=rubric.total_points,
-                found=point_sum,
-            )
-        )
+        out.append(_total_mismatch(f"评分表各项分值合计为{fmt(point_sum)}分，应为{fmt(rubric.total_points)}分。",
+                                   stated.location if stated.known else table.location, rubric.total_points, point_sum))
     return out
+
+
+def _total_mismatch(message: str, location, expected: float, found: float | None) -> Finding:
+    return Finding(code="score.total_mismatch", severity="error", message=message, location=location,
+                   expected=expected, found=found)
 
 
 def _scores_total(report: Report, table: ScoreTable, score_sum: float) -> list[Finding]:
     out: list[Finding] = []
     for stated, where in ((table.total_self_score, "评分表总分行的自评得分"), (report.total_score, "绩效自评综合得分")):
         if stated.known and _differs(score_sum, stated.value):
-            out.append(
-                Finding(
-                    code="score.total_mismatch",
-                    severity="error",
-                    message=f"{where}填{fmt(stated.value)}分，但评分表各项自评得分合计为{fmt(score_sum)}分。",
-                    location=stated.location,
-                    expected=score_sum,
-                    found=stated.value,
-                )
-            )
+            out.append(_total_mismatch(f"{where}填{fmt(stated.value)}分，但评分表各项自评得分合计为{fmt(score_sum)}分。",
+                                       stated.location, score_sum, stated.value))
     return out
 
 
