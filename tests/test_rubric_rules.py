@@ -32,6 +32,8 @@ from reviewer.rubric import (
 )
 from reviewer.rubric import DEFAULT_RUBRIC
 
+from test_rubric import _broken  # noqa: E402  (one line naming the file, the file prefix removed)
+
 TEXT = DEFAULT_RUBRIC.read_text(encoding="utf-8")
 
 
@@ -182,13 +184,6 @@ def test_fact_patterns_must_compile():
 # ---------------------------------------------------------------- the whole file
 
 
-def _broken(tmp_path, old, new, count=1):
-    assert old in TEXT, old
-    path = tmp_path / "x.yaml"
-    path.write_text(TEXT.replace(old, new, count), encoding="utf-8")
-    with pytest.raises(RubricError) as err:
-        load_rubric(path)
-    return str(err.value).removeprefix(f"{path}: ")
 
 
 def test_repeated_ids(tmp_path):
