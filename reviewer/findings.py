@@ -61,6 +61,10 @@ class Finding(BaseModel):
     expected: str | float | None = None
     found: str | float | None = None
     source: Literal["checks", "rules", "llm", "ingest", "batch"] = "checks"
+    # How sure the layer that raised it is (reviewer.review.Confidence); the row assessment maps
+    # (code, confidence) to what the department sees.
+    confidence: Literal["high", "medium", "low"] = "high"
+    working: str = ""  # the derivation behind it, for the reviewer
 
     @field_validator("code")
     @classmethod

@@ -35,8 +35,10 @@ OUTCOME_LABEL: dict[str, str] = {
     "not_reported": "未报告",
     "approximate": "约数/不确切",
     "qualitative": "定性",
+    "abstain": "规则未能判断",
     "not_checked": "未判断",
 }
+CONFIDENCE_LABEL: dict[str, str] = {"high": "确定", "medium": "较确定", "low": "不确定"}
 
 
 class IndicatorResult(BaseModel):
@@ -52,8 +54,13 @@ class IndicatorResult(BaseModel):
     location: Location = Field(default_factory=Location)
 
 
-# not_checked: the LLM was asked about the clause and gave no judgement of it
-ClauseOutcome = Literal["met", "not_met", "not_reported", "approximate", "qualitative", "not_checked"]
+# not_checked: the LLM was asked about the clause and gave no judgement of it;
+# abstain: the rules found figures but could not bind one to what the clause asks (subject, unit or
+# qualifier disagree), so they say nothing rather than guess
+ClauseOutcome = Literal["met", "not_met", "not_reported", "approximate", "qualitative", "abstain", "not_checked"]
+# How sure a judgement is, from what the rule itself knows (exact unit, subject words, a runner-up close
+# behind, an implied comparator). Only a high-confidence negative reaches the department as fact.
+Confidence = Literal["high", "medium", "low"]
 Verdict = Literal["evidenced", "partial", "not_evidenced", "not_checked", "not_applicable"]
 
 
@@ -75,6 +82,9 @@ class Clause(BaseModel):
     found_raw: str = ""  # the figure as the completion writes it ("612人次")
     exceeds_by: float | None = None  # found ÷ target when a floor is far exceeded: the target may be too low
     note: str = ""  # Chinese explanation for the memo
+    confidence: Confidence = "high"
+    working: str = ""  # a derivation shown to the reviewer: "按412件、407件计算为98.79%"
+    rejected: list[str] = Field(default_factory=list)  # figures considered and why not taken ("6家：单位不是家次")
 
 
 class TargetVerdict(BaseModel):
@@ -89,6 +99,7 @@ class TargetVerdict(BaseModel):
     quotes: list[str] = Field(default_factory=list)  # verified quotes (llm)
     follow_up: str = ""  # a question the reviewer could send the department
     status_note: str = ""  # "未运行 (no endpoint configured)", "未完成: timeout" …
+    confidence: Confidence = "high"  # the weakest confidence among the clauses the verdict rests on
 
 
 class LLMRun(BaseModel):
