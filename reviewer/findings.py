@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "completion.copied_across_reports": "the same completion text appears in another department's report",
     "llm.unverified_quote": "a quote the model relied on is not in the completion text",
     "llm.disagrees_with_rules": "the model and the rules disagree; a person must decide",
+    "llm.settles_rules": "the model's verified quote, read by the rules, meets a clause the rules had read as not met (reviewer only)",
     "llm.not_run": "the LLM judge did not run for this row",
     "llm.failed": "the LLM call for this row failed after retries",
     "llm.incomplete_answer": "the model left out a clause it was asked about (after one re-ask); that clause is not judged",
@@ -65,6 +66,9 @@ class Finding(BaseModel):
     # (code, confidence) to what the department sees.
     confidence: Literal["high", "medium", "low"] = "high"
     working: str = ""  # the derivation behind it, for the reviewer
+    # "reviewer": a note for the person checking the report only (a reading the rules are not sure
+    # of); never sent to the department, whatever its code
+    audience: Literal["department", "reviewer"] = "department"
 
     @field_validator("code")
     @classmethod

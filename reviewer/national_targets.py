@@ -22,9 +22,12 @@ NOT_ASKED_OF_TASKS = {"target.not_measurable"}
 
 
 def narrative_rules(
-    report: Report, rubric: IndicatorRubric | None, rescored: frozenset[int] = frozenset()
+    report: Report, rubric: IndicatorRubric | None, rescored: frozenset[int] = frozenset(),
+    indicator_rows: list[TargetVerdict] | None = None,
 ) -> tuple[list[TargetVerdict], list[Finding]]:
-    """`review_narrative` for any layout (`rescored`: 评分表 rows the rubric re-scored, as it takes them)."""
+    """`review_narrative` for any layout (`rescored`: 评分表 rows the rubric re-scored, as it takes them;
+    `indicator_rows`: the indicator rows' verdicts when the checks already judged them, so no row is
+    judged twice)."""
     if rubric is None or not any(t.indicator is not None for t in report.targets):
         return review_narrative(report, rescored)
     prose = [t for t in report.targets if t.indicator is None]
@@ -34,4 +37,5 @@ def narrative_rules(
         f for f in findings
         if not (f.code in NOT_ASKED_OF_TASKS and (f.location.table, f.location.row) in tasks)
     ]
-    return verdicts + indicator_verdicts(report, rubric), findings
+    rows = indicator_rows if indicator_rows is not None else indicator_verdicts(report, rubric)
+    return verdicts + rows, findings

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from reviewer import __version__
+from reviewer.assessment import assess
 from reviewer.checks import run_checks
-from reviewer.checks.rescore import PENDING_PREFIX, pending_finding
 from reviewer.conclusion import score_range
 from reviewer.finding_ids import assign_ids
 from reviewer.findings import Finding, sort_findings
@@ -23,9 +23,8 @@ from reviewer.indicator_rubric import IndicatorRubric, load_indicator_rubric
 from reviewer.ingest import load_report
 from reviewer.ingest.layouts import layout_named
 from reviewer.model import Report
-from reviewer.narrative import target_supported_rows
 from reviewer.national_targets import narrative_rules
-from reviewer.review import IndicatorResult, Review
+from reviewer.review import Review, TargetVerdict
 from reviewer.rubric import Rubric, load_rubric
 
 
@@ -108,70 +107,16 @@ def merge_same_place(findings: list[Finding]) -> list[Finding]:
     return [kept[k] for k in order]
 
 
-def doubt_unsupported(indicators: list[IndicatorResult], findings: list[Finding]) -> list[IndicatorResult]:
-    """An indicator whose score a rule found unsupported is 存疑, whatever the arithmetic said."""
-    flagged = {
-        (loc.table, loc.row) for f in findings if f.code == "score.unsupported" for loc in (f.location, *f.also)
-    }
-    out = []
-    for ind in indicators:
-        if ind.status in ("verified", "unverifiable") and (ind.location.table, ind.location.row) in flagged:
-            ind = ind.model_copy(update={"status": "doubtful"})
-        out.append(ind)
-    return out
-
-
-def supported_by_targets(
-    indicators: list[IndicatorResult], supported: dict[int, str], report: Report, findings: list[Finding],
-) -> tuple[list[IndicatorResult], list[Finding]]:
-    """A judgement row the rubric could not re-score is verified when every target it rests on is met
-    (rows sharing its merged 分值 cell with it too); the list of rows left for a person is rebuilt."""
-    if not supported:
-        return indicators, findings
-    rows = {r.index: r for r in (report.score_table.rows if report.score_table else [])}
-
-    def carried(ind: IndicatorResult) -> str | None:
-        if ind.row_index in supported:
-            return supported[ind.row_index]
-        row = rows.get(ind.row_index)
-        lead = next((i for i in (row.shared_with if row else []) if i in supported), None)
-        return f"与“{rows[lead].level3}”共用分值（合并单元格），见该行" if lead is not None else None
-
-    out = []
-    for ind in indicators:
-        working = carried(ind) if ind.status == "unverifiable" else None
-        out.append(ind.model_copy(update={"status": "verified", "working": working}) if working else ind)
-    upgraded = {i.row_index for i, o in zip(indicators, out) if i.status != o.status}
-    kept = [f for f in findings if not (f.code == "score.unverifiable" and PENDING_PREFIX in f.message)]
-    if len(kept) != len(findings):
-        still = [rows[i.row_index] for i in indicators
-                 if i.status == "unverifiable" and i.working.startswith("定性指标") and i.row_index not in upgraded]
-        kept += pending_finding(report, still)
-    return out, kept
-
-
-def exceeding_points_wrong(indicators: list[IndicatorResult], findings: list[Finding], report: Report) -> list[IndicatorResult]:
-    """A self-score above its 分值 is wrong whatever else is known: recomputed at the cap."""
-    over = {(f.location.table, f.location.row) for f in findings if f.code == "score.exceeds_max"}
-    rows = {r.index: r for r in (report.score_table.rows if report.score_table else [])}
-    out = []
-    for ind in indicators:
-        row = rows.get(ind.row_index)
-        if row is not None and (row.self_score.location.table, row.self_score.location.row) in over and row.points.known:
-            ind = ind.model_copy(update={"status": "wrong", "recomputed": row.points.value})
-        out.append(ind)
-    return out
-
-
 def review_report(report: Report, options: Options, rubric: Rubric | None = None) -> Review:
     from reviewer.llm.config import LLMConfig
 
     rubric = rubric or rubric_for(options)
     findings = unread_findings(report)
     national = indicator_rubric_for(report)
-    check_findings, indicators = run_checks(report, rubric, national)
+    indicator_verdicts: list[TargetVerdict] = []
+    check_findings, indicators = run_checks(report, rubric, national, indicator_verdicts)
     rescored = frozenset(i.row_index for i in indicators if i.recomputed is not None)
-    rule_verdicts, narrative_findings = narrative_rules(report, national, rescored)
+    rule_verdicts, narrative_findings = narrative_rules(report, national, rescored, indicator_verdicts)
     config = LLMConfig.from_env(
         model=options.model, base_url=options.base_url, enabled=options.llm_enabled, redact=options.redact,
         provider=options.provider, settings=options.llm_settings, **options.llm_overrides,
@@ -185,9 +130,11 @@ def review_report(report: Report, options: Options, rubric: Rubric | None = None
 
         llm_verdicts, llm_findings, llm_run = not_run(report, config.not_usable_note or "", config)
 
-    findings = merge_same_place(findings + check_findings + narrative_findings + llm_findings)
-    indicators, findings = supported_by_targets(indicators, target_supported_rows(report, rule_verdicts), report, findings)
-    indicators = exceeding_points_wrong(doubt_unsupported(indicators, findings), findings, report)
+    # every judgement of every row is weighed once, here; nothing below changes a status
+    assessed = assess(report, findings + check_findings, indicators, rule_verdicts, narrative_findings,
+                      llm_verdicts, llm_findings, rescored)
+    findings = merge_same_place(assessed.findings)
+    indicators = assessed.indicators
     return Review(
         report=report,
         findings=assign_ids(sort_findings(findings), report),

@@ -85,6 +85,7 @@ class Clause(BaseModel):
     confidence: Confidence = "high"
     working: str = ""  # a derivation shown to the reviewer: "按412件、407件计算为98.79%"
     rejected: list[str] = Field(default_factory=list)  # figures considered and why not taken ("6家：单位不是家次")
+    quotes: list[str] = Field(default_factory=list)  # the model's verified quotes for this clause (llm)
 
 
 class TargetVerdict(BaseModel):

@@ -77,3 +77,23 @@ def test_batch_summary_workbook(tmp_path: Path):
     assert by_file["a.docx"]["涉及分值"] == by_file["a.docx"]["自评得分"] - by_file["a.docx"]["有据得分"]
     assert by_file["'=cmd.docx"]["状态"] == "无法审核"  # a file name never becomes a formula
     assert [r[0] for r in rows[1:]] == ["a.docx", "'=cmd.docx"]  # reviewed first, by points at stake
+
+
+def test_a_national_form_has_its_score_rows_in_the_scores_sheet():
+    """The 评分表 sheet of a national 自评表 lists its 执行率 row and every indicator row, each with a status."""
+    import io
+
+    from reviewer.ingest import load_report
+    from reviewer.memo.xlsx import review_workbook
+    from reviewer.pipeline import Options, review_report
+
+    corpus = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+    report = load_report(corpus / "mof-2022-huoshan-water-careful.docx")
+    review = review_report(report, Options(llm_enabled=False))
+    ws = load_workbook(io.BytesIO(review_workbook(review)))["评分表"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(report.indicators) + 1
+    assert rows[0][2] == "预算执行率"
+    assert {r[2] for r in rows[1:]} == {i.name for i in report.indicators}
+    assert all(r[6] in ("核实", "无法核实", "存疑", "错误", "未检查") for r in rows)
+    assert any(r[6] == "核实" for r in rows)

@@ -20,18 +20,20 @@ from reviewer.checks.statements import parse_report
 from reviewer.findings import Finding
 from reviewer.indicator_rubric import IndicatorRubric
 from reviewer.model import Report
-from reviewer.review import IndicatorResult
+from reviewer.review import IndicatorResult, TargetVerdict
 from reviewer.rubric import Rubric
 
 __all__ = ["run_checks"]
 
 
 def run_checks(
-    report: Report, rubric: Rubric, indicator_rubric: IndicatorRubric | None = None
+    report: Report, rubric: Rubric, indicator_rubric: IndicatorRubric | None = None,
+    indicator_verdicts: list[TargetVerdict] | None = None,
 ) -> tuple[list[Finding], list[IndicatorResult]]:
     """`rubric` scores the Hunan 评分表; `indicator_rubric` the indicator rows and funding block of
     a national form (the pipeline picks it from the report's layout). Each applies only to the
-    parts the report has."""
+    parts the report has. `indicator_verdicts`, when given, receives the rule verdict of each
+    indicator row from the same pass (each row is judged once)."""
     statements = parse_report(report)  # parsed once: the narrative check and the re-scoring share them
     findings = check_money_tables(report)
     findings += check_score_table(report, rubric)
@@ -39,7 +41,7 @@ def run_checks(
     findings += rescored
     findings += check_narrative(report, statements)
     if indicator_rubric is not None and (report.indicators or report.funding is not None):
-        national, results = check_indicators(report, indicator_rubric)
+        national, results = check_indicators(report, indicator_rubric, indicator_verdicts)
         findings += national
         indicators += results
     return findings, indicators

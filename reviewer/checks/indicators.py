@@ -223,14 +223,15 @@ def _clause(row: IndicatorRow, comparator: str, outcome: str, note: str) -> Clau
     )
 
 
-def indicator_verdicts(report: Report, rubric: IndicatorRubric) -> list[TargetVerdict]:
-    """The rule verdict on each indicator row (by its target row's index), from its parsed cells."""
+def indicator_verdicts(report: Report, rubric: IndicatorRubric, checked_rows: dict[int, _Row] | None = None) -> list[TargetVerdict]:
+    """The rule verdict on each indicator row (by its target row's index), from its parsed cells
+    (`checked_rows`: IndicatorRow.index → the row as check_indicators already judged it)."""
     rows = {t.indicator: t.index for t in report.targets if t.indicator is not None}
     out = []
     for row in report.indicators:
         if row.index not in rows:
             continue
-        checked = _check_row(row, rubric)
+        checked = checked_rows[row.index] if checked_rows is not None else _check_row(row, rubric)
         out.append(TargetVerdict(
             target_index=rows[row.index], by="rules", verdict=checked.verdict,
             clauses=[checked.clause] if checked.clause else [],
@@ -321,13 +322,18 @@ def _grade(report: Report, rubric: IndicatorRubric, score_sum: float | None) -> 
     )]
 
 
-def check_indicators(report: Report, rubric: IndicatorRubric) -> tuple[list[Finding], list[IndicatorResult]]:
-    """Every check of a national form's funding block and indicator rows."""
+def check_indicators(report: Report, rubric: IndicatorRubric, verdicts: list[TargetVerdict] | None = None,
+                     ) -> tuple[list[Finding], list[IndicatorResult]]:
+    """Every check of a national form's funding block and indicator rows (`verdicts`, when given,
+    receives each row's rule verdict from the same pass)."""
     findings, results = check_funding(report, rubric)
+    checked_rows: dict[int, _Row] = {}
     for row in report.indicators:
-        checked = _check_row(row, rubric)
+        checked = checked_rows[row.index] = _check_row(row, rubric)
         findings += checked.findings
         results.append(checked.result())
+    if verdicts is not None:
+        verdicts.extend(indicator_verdicts(report, rubric, checked_rows))
     findings += _weights(report, rubric)
     totals, score_sum = _totals(report, rubric)
     findings += totals

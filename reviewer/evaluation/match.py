@@ -165,7 +165,17 @@ def score_review(name: str, review: Review, gold: Gold, *, batch: bool) -> Repor
         if any(entry_matches(e, f, text=t) for e in (*gold.expected, *acceptable)):
             continue
         false_alarms.append(f)
+    precision: dict[str, tuple[int, int]] = {}
+    for f, t in zip(findings, texts):
+        if f.code in ALWAYS_ACCEPTABLE:
+            continue
+        key = f"{f.code}@{f.confidence}"
+        right = any(entry_matches(e, f, text=t) for e in (*gold.expected, *gold.acceptable))
+        a, b = precision.get(key, (0, 0))
+        precision[key] = (a + right, b + 1)
+    clauses = [c for v in review.verdicts if v.by == "rules" for c in v.clauses if c.value is not None or c.comparator]
     return ReportScore(
+        precision=precision, abstained=(sum(c.outcome == "abstain" for c in clauses), len(clauses)),
         file=name, layout=review.report.layout, gold_layout=gold.layout, kind=gold.kind, reviewed=True,
         expected=len(expected), caught=len(caught),
         caught_by_code=_count_codes(caught), expected_by_code=_count_codes(expected),

@@ -48,6 +48,9 @@ class ReportScore(BaseModel):
     targets: list[TargetCheck] = Field(default_factory=list)
     scores: list[ScoreCheck] = Field(default_factory=list)
     llm_ran: bool = False
+    # "code@confidence" → (findings that match an expected or acceptable entry, findings raised)
+    precision: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    abstained: tuple[int, int] = (0, 0)  # (rule clauses that abstained, measurable rule clauses)
 
     @property
     def rules_agree(self) -> tuple[int, int]:
@@ -82,6 +85,8 @@ class Totals(BaseModel):
     scores_agree: tuple[int, int] = (0, 0)
     verified_ok: tuple[int, int] = (0, 0)
     recall_by_code: dict[str, tuple[int, int]] = Field(default_factory=dict)  # code → (caught, expected)
+    precision: dict[str, tuple[int, int]] = Field(default_factory=dict)  # "code@confidence" → (right, raised)
+    abstained: tuple[int, int] = (0, 0)
 
 
 class EvalResult(BaseModel):
@@ -113,8 +118,12 @@ def total(reports: list[ReportScore]) -> Totals:
         t.targets_agree_llm = _add(t.targets_agree_llm, r.llm_agree)
         t.scores_agree = _add(t.scores_agree, r.scores_agree)
         t.verified_ok = _add(t.verified_ok, r.verified_ok)
+        t.abstained = _add(t.abstained, r.abstained)
+        for key, pair in r.precision.items():
+            t.precision[key] = _add(t.precision.get(key, (0, 0)), pair)
         for code, n in r.expected_by_code.items():
             by_code[code] = _add(by_code.get(code, (0, 0)), (r.caught_by_code.get(code, 0), n))
     t.recall = round(t.caught / t.expected, 4) if t.expected else None
     t.recall_by_code = dict(sorted(by_code.items()))
+    t.precision = dict(sorted(t.precision.items()))
     return t

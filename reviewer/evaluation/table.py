@@ -47,6 +47,12 @@ def render_table(result: EvalResult, *, details: bool = True) -> str:
     out = [f"review eval {result.corpus} — LLM: {result.llm or '未运行'}", "", *lines]
     if t.recall_by_code:
         out += ["", "recall by code: " + "; ".join(f"{c} {a}/{b}" for c, (a, b) in t.recall_by_code.items())]
+    if t.precision:
+        out += ["", "precision by code@confidence (matching an expected or acceptable entry / raised): "
+                + "; ".join(f"{k} {a}/{b}" for k, (a, b) in t.precision.items())]
+    if t.abstained[1]:
+        out += [f"rules abstained on {t.abstained[0]} of {t.abstained[1]} measurable clauses "
+                f"({t.abstained[0] / t.abstained[1]:.1%})"]
     if details:
         out += _details(result)
     return "\n".join(out) + "\n"

@@ -474,6 +474,7 @@ def _judge_clause(cj, rule_clause: Clause | None, verifier: QuoteVerifier, targe
         outcome=_OUTCOME[new],  # type: ignore[arg-type]
         evidence=ok[0].text if ok else "",
         evidence_span=ok[0].span if ok else None,
+        quotes=[c.text for c in ok],
         note=note,
     ), new, rule_clause)
 

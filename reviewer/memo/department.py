@@ -123,7 +123,7 @@ def places(f: Finding) -> list[Location]:
 
 
 def is_internal(f: Finding, wording: dict) -> bool:
-    if f.code in set(wording.get("internal") or []):
+    if f.audience == "reviewer" or f.code in set(wording.get("internal") or []):
         return True
     floor = wording.get("model_opinion_min_severity", "warning")
     return f.source == "llm" and SEVERITY_RANK[f.severity] < SEVERITY_RANK.get(floor, 1)

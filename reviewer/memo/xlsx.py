@@ -77,7 +77,7 @@ def review_workbook(review: Review) -> bytes:
 
     by_row = {r.row_index: r for r in review.indicators}
     scores = []
-    table = review.report.score_table
+    table = review.report.score_view()  # a national form's 执行率 and indicator rows too
     for row in table.rows if table is not None else []:
         result = by_row.get(row.index) or (by_row.get(min(row.shared_with)) if row.shared_with else None)
         scores.append([

@@ -65,9 +65,12 @@ def _full_mark_groups(report: Report):
         yield group, rules, marks, targets
 
 
-def unsupported_scores(report: Report, verdicts: list[TargetVerdict], rescored: frozenset[int] = frozenset()) -> list[Finding]:
+def unsupported_scores(report: Report, verdicts: list[TargetVerdict], rescored: frozenset[int] = frozenset(),
+                       weak=None) -> list[Finding]:
     """One finding per cause: the score rows at full marks that rest on the same weak targets are
-    named together in one finding (first row as its location, the others in `also`)."""
+    named together in one finding (first row as its location, the others in `also`). `weak` says why
+    a target's verdict does not carry full marks (None: it does); the row assessment passes its own."""
+    weak = weak or _weakness
     if report.score_table is None or not report.targets:
         return []
     by_target = {v.target_index: v for v in verdicts}
@@ -79,10 +82,10 @@ def unsupported_scores(report: Report, verdicts: list[TargetVerdict], rescored: 
         if not targets:
             problem = "报告没有与之对应的定量目标"
         else:
-            weak = [(t, w) for t in targets if (w := _weakness(by_target.get(t.index)))]
-            if not weak:
+            weak_targets = [(t, w) for t in targets if (w := weak(by_target.get(t.index)))]
+            if not weak_targets:
                 continue
-            problem = "其依据的定量目标中，" + "、".join(f"{t.kind}（{w}）" for t, w in weak)
+            problem = "其依据的定量目标中，" + "、".join(f"{t.kind}（{w}）" for t, w in weak_targets)
         holder = next(r for r in group if r.self_score.known)
         causes.setdefault(problem, []).append((names, *marks, holder, targets))
     findings: list[Finding] = []
