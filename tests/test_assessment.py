@@ -169,3 +169,26 @@ def test_status_rules_from_the_table_exceeding_points_is_wrong_at_the_cap(seed_r
     assert doubted.status == "doubtful"
     (untouched,) = apply_status_rules([ind.model_copy(update={"status": "wrong"})], [unsupported], seed_report)
     assert untouched.status == "wrong"
+
+
+def test_each_national_indicator_row_is_judged_once(monkeypatch):
+    """The checks and the rule verdicts share one judgement of each indicator row."""
+    from pathlib import Path
+
+    import reviewer.checks.indicators as indicators
+    from reviewer.ingest import load_report
+    from reviewer.pipeline import Options, review_report
+
+    calls: list[int] = []
+    real = indicators._check_row
+
+    def counting(row, rubric):
+        calls.append(row.index)
+        return real(row, rubric)
+
+    monkeypatch.setattr(indicators, "_check_row", counting)
+    corpus = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+    report = load_report(corpus / "mof-2022-langxi-equipment-sloppy.docx")
+    review = review_report(report, Options(llm_enabled=False))
+    assert sorted(calls) == sorted(r.index for r in report.indicators)
+    assert len([v for v in review.verdicts if v.by == "rules"]) == len(report.targets)
