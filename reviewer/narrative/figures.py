@@ -13,7 +13,6 @@ from reviewer.lexicon import alternation, per_unit_pattern, qualifier_in, words
 from reviewer.narrative.vocabulary import vocabulary
 
 QUALIFIER_WINDOW = 8  # characters before a figure searched for its qualifier (年初预算, 上年 …)
-PER_UNIT_WINDOW = 6  # characters before a figure searched for a per-unit marker (平均每件, 场均)
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +23,7 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str],
     change = re.compile(alternation(words("change_verbs")) + r"了?(约|近)?$")
     compared = re.compile(r"比[^，,。；;\d]{1,12}" + alternation(words("difference_words")) + r"了?(约|近)?$")
     total = re.compile(alternation(words("total_words")) + r"(?:为|达|达到|有|计)?$")
-    per_unit = re.compile("(?:" + per_unit_pattern().pattern + r")[^，,。；;\d]{0,3}$")
+    per_unit = per_unit_pattern()  # anywhere in the words before the figure: "亩均财政投入1,165元"
     return change, compared, total, per_unit
 # "孕产妇死亡率为0": a zero rate written without its unit.
 ZERO_RATE = re.compile(r"(?<=率)(?:为|是|均为|保持为|保持在)?(?P<num>0|零)(?![\d.,%‰])")
@@ -134,12 +133,12 @@ def _bound(folded: str, fig: Figure, previous: Figure | None) -> Figure:
     if previous is not None:
         left = max(left, previous.end)
     words_before = re.split(r"[，,。；;：:\n]", folded[left : fig.start])[-1]
-    near = words_before[-PER_UNIT_WINDOW:]
+    near = words_before
     if fig.change:
         role = "change"
     elif total_re.search(words_before[-5:]):
         role = "total"
-    elif per_unit_re.search(near) or re.match(r"/[\u4e00-\u9fff]", folded[fig.end : fig.end + 2]):
+    elif (per_unit_re.search(near) and not any(w in near for w in words("yearly_markers"))) or re.match(r"/[\u4e00-\u9fff]", folded[fig.end : fig.end + 2]):
         role = "per_unit"
     elif fig.unit in ("%", "‰", "/10万"):
         role = "ratio"
