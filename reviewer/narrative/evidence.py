@@ -128,6 +128,16 @@ class Completion:
     figures: tuple[Figure, ...]
     contexts: dict[int, Piece]  # figure start → its words
     starts: list[int]  # piece starts, for bisect
+    # read from quotes someone chose as evidence for the clause (judge_from_quotes): every figure in them
+    # is taken as about the clause's subject unless it names another action; unit, role and qualifier
+    # must still agree
+    quoted: bool = False
+
+    def relevance(self, subject: Subject, context: str, specific_unit: bool) -> Relevance:
+        rel = relevance(subject, context, specific_unit)
+        if self.quoted and not rel.relevant and not rel.conflict and context.strip():
+            return Relevance(True, rel.score, "")
+        return rel
 
     @classmethod
     def read(cls, text: str) -> Completion:
@@ -150,6 +160,8 @@ class Completion:
                 k = bisect_right(sentence_starts, fig.start) - 1
                 ctx = done.contexts[fig.start]
                 left = sentence_starts[k] if k >= 0 else 0
+                while left < ctx.start and folded[left] in SEPARATORS | {","}:
+                    left += 1
                 if left < ctx.start:
                     done.contexts[fig.start] = Piece(left, ctx.end, folded[left : ctx.end])
         return done
@@ -234,6 +246,7 @@ class Asks:
     change: bool  # "比上年下降10%以上": a change, answered by a change
     down: bool  # the change asked for is a fall
     rate_stem: str  # "结案" of "按期结案率": what the numerator of a rate counts
+    rate_name: str  # "案件按期结案" : the words before 率, for the numerator's words to share a pair with
     qualifier: str  # the clause figure's own qualifier ("年初预算9.00万元" → 年初预算)
     on_time: bool  # a rate of timeliness ("报送及时率")
 
@@ -258,9 +271,10 @@ def asks_of(clause: Clause) -> Asks:
         count_unit = _unit_named(m.group(1))
     if not count_unit and (m := re.search(r"([\u4e00-\u9fff])均", before)):
         count_unit = _unit_named(m.group(1))
-    stem = ""
+    stem = name = ""
     if clause.unit in ("%", "‰") and "率" in before:
         head = before[: before.rindex("率")]
+        name = "".join(c for c in head if is_cjk(c))[-6:]
         for w in words("on_time_words"):
             head = head.replace(w, "")
         cjk = "".join(c for c in head if is_cjk(c))
@@ -273,6 +287,7 @@ def asks_of(clause: Clause) -> Asks:
         change=fig is not None and fig.change,
         down=fig is not None and fig.change and bool(down_re.search(text[max(0, fig.start - 4) : fig.start])),
         rate_stem=stem,
+        rate_name=name,
         qualifier=fig.qualifier if fig is not None else "",
         on_time=ON_TIME.search(before) is not None,
     )
@@ -319,9 +334,9 @@ def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) 
             continue
         ctx = done.contexts[fig.start]
         fit = unit_fit(fig.unit, clause.unit) if fig.unit is not None else "exact"
-        rel = relevance(subject, ctx.text, specific and fig.unit is not None)
+        rel = done.relevance(subject, ctx.text, specific and fig.unit is not None)
         if not fit:
-            if fig.value is not None and relevance(subject, ctx.text, False).relevant:
+            if fig.value is not None and done.relevance(subject, ctx.text, False).relevant:
                 found.misses.append(f"“{fig.raw}”以“{fig.unit}”计，目标以“{clause.unit}”计")
                 found.rejected.append(f"{fig.raw}：单位不是“{clause.unit}”")
             continue
@@ -521,25 +536,40 @@ def _rate_from_counts(clause: Clause, asks: Asks, subject: Subject, done: Comple
     counts = [f for f in done.figures if f.value is not None and f.role in ("part", "total") and f.unit not in ("%", "‰")
               and base_unit(f.unit or "")[0] not in vocabulary().money_units]
     base_words = words("rate_base_words")
+    name_pairs = _bigrams(asks.rate_name, frozenset())
+
+    def named(f: Figure) -> bool:
+        return any(w in done.contexts[f.start].text for w in base_words)
+
+    pairs = []
     for num in counts:
         ctx = done.contexts[num.start]
-        if asks.rate_stem not in ctx.text:
-            continue
+        if not name_pairs & _bigrams(ctx.text, frozenset()):
+            continue  # its words name nothing of what the rate counts
         sentence = _sentence_of(done, num.start)
         if sentence is None:
             continue
-        bases = [f for f in counts if f.end <= num.start and f.start >= sentence.start and f.unit == num.unit
-                 and (f.value or 0) >= (num.value or 0) > 0]
-        if not bases:
-            continue
-        named = [f for f in bases if any(w in done.contexts[f.start].text for w in base_words)]
-        base = (named or bases)[-1]
-        rate = (num.value or 0) / (base.value or 1) * 100
-        if not relevance(subject, done.folded[sentence.start : num.end], False).relevant and asks.rate_stem not in fold(clause.text):
-            continue
-        working = f"按{base.raw}、{num.raw}计算为{fmt(round(rate, 2))}%"
-        return _derived(clause, done, done.contexts[base.start].start, ctx.end, rate, working, "比例")
-    return None
+        for base in counts:
+            if base is num or not sentence.start <= base.start < sentence.end or base.unit != num.unit:
+                continue
+            if not (base.value or 0) >= (num.value or 0) > 0:
+                continue
+            if not (named(base) or asks.rate_stem in ctx.text):
+                continue  # nothing says which is the base: "月报12期、季报4期" are two outputs, not a rate
+            lo, hi = sorted((base, num), key=lambda f: f.start)
+            if ITEM_JOIN.search(done.folded[lo.end : hi.start]) and not re.search(r"[，,；;]", done.folded[lo.end : hi.start]):
+                continue  # listed side by side ("、", "和"): parallel items
+            # a base named so (受理, 应…) over a count that is itself one, the stem in the numerator, then the nearest
+            key = (named(base) and not named(num), asks.rate_stem in ctx.text, -abs(base.start - num.start))
+            pairs.append((key, base, num))
+    if not pairs:
+        return None
+    _, base, num = max(pairs, key=lambda p: p[0])
+    ctx = done.contexts[num.start]
+    rate = (num.value or 0) / (base.value or 1) * 100
+    working = f"按{base.raw}、{num.raw}计算为{fmt(round(rate, 2))}%"
+    first, last = min(done.contexts[base.start].start, ctx.start), max(done.contexts[base.start].end, ctx.end)
+    return _derived(clause, done, first, last, rate, working, "比例")
 
 
 def _per_unit_from_total(clause: Clause, asks: Asks, found: Candidates, done: Completion) -> Clause | None:
@@ -563,6 +593,7 @@ def _per_unit_from_total(clause: Clause, asks: Asks, found: Candidates, done: Co
 
 
 YEAR = re.compile(r"(20\d\d)年")
+ITEM_JOIN = re.compile(r"[、和及与]")
 
 
 def _change_from_years(clause: Clause, asks: Asks, subject: Subject, done: Completion) -> Clause | None:
@@ -571,7 +602,7 @@ def _change_from_years(clause: Clause, asks: Asks, subject: Subject, done: Compl
     if not asks.change or base_unit(clause.unit)[0] != "%":
         return None
     levels = [f for f in done.figures if f.value is not None and f.role in ("part", "total") and f.unit not in ("%", "‰")
-              and relevance(subject, done.contexts[f.start].text, False).relevant]
+              and done.relevance(subject, done.contexts[f.start].text, False).relevant]
 
     def year_of(f: Figure) -> int | None:
         sentence = _sentence_of(done, f.start)
@@ -610,7 +641,7 @@ def _rate_in_words(clause: Clause, subject: Subject, done: Completion, asks: Ask
     if not lower_better and (clause.comparator == "<=" or in_base(clause.value, clause.unit) > 100):
         return None
     for piece in sentences(done.folded):
-        if not relevance(subject, piece.text, False).relevant and not _names_rate(asks, piece.text):
+        if not done.relevance(subject, piece.text, False).relevant and not _names_rate(asks, piece.text):
             continue
         m = lexicon_pattern("none_words").search(piece.text) if lower_better else all_word(piece.text)
         if m is None:
@@ -702,7 +733,7 @@ def _match_deadline(clause: Clause, subject: Subject, done: Completion) -> Claus
     dated: list[tuple[Date, Piece, Relevance]] = []
     for date in find_dates(done.folded):
         ctx = done.context(date.start, date.end)
-        rel = relevance(subject, ctx.text, False)
+        rel = done.relevance(subject, ctx.text, False)
         if rel.relevant:
             dated.append((date, ctx, rel))
     wanted = "、".join(w for w in clause.time_words if w not in vocabulary().time_words_vague)
@@ -711,7 +742,7 @@ def _match_deadline(clause: Clause, subject: Subject, done: Completion) -> Claus
         ok = (date.month, date.day) <= deadline
         note = f"完成情况写明“{date.raw}”，目标要求{wanted}，" + ("按期完成。" if ok else "晚于期限。")
         return _with_evidence(clause, original, ctx, "met" if ok else "not_met", note, None)
-    on_time = [p for p in pieces if ON_TIME.search(p.text) and relevance(subject, p.text, False).relevant]
+    on_time = [p for p in pieces if ON_TIME.search(p.text) and done.relevance(subject, p.text, False).relevant]
     if on_time:
         return _with_evidence(clause, original, on_time[0], "not_reported",
                               f"完成情况只写“{ON_TIME.search(on_time[0].text).group(0)}”，未给出完成日期（目标要求{wanted}）。", None)
@@ -721,7 +752,7 @@ def _match_deadline(clause: Clause, subject: Subject, done: Completion) -> Claus
 def _not_reported(clause: Clause, subject: Subject, done: Completion, note: str) -> Clause:
     """Cite where the completion talks about the clause's object without a figure, if it does."""
     original = done.original
-    mentions = [(relevance(subject, p.text, False), p) for p in done.pieces]
+    mentions = [(done.relevance(subject, p.text, False), p) for p in done.pieces]
     mentions = [(r, p) for r, p in mentions if r.relevant]
     if mentions:
         _, piece = max(mentions, key=lambda m: (m[0].score, -m[1].start))
@@ -740,20 +771,63 @@ def _with_evidence(clause: Clause, original: str, piece: Piece, outcome: str, no
     })
 
 
+def _judge(clause: Clause, done: Completion) -> Clause:
+    if not is_measurable(clause):
+        return clause
+    subject = subject_of(clause)
+    if clause.value is not None:
+        return _match_value(clause, subject, done)
+    return _match_deadline(clause, subject, done)
+
+
 def match_evidence(clauses: list[Clause], completion_text: str) -> list[Clause]:
     """Each clause with its outcome and the completion span it relied on (qualitative clauses as given)."""
     done = Completion.read(completion_text)
-    out: list[Clause] = []
-    for clause in clauses:
-        if not is_measurable(clause):
-            out.append(clause)
-            continue
-        subject = subject_of(clause)
-        if clause.value is not None:
-            out.append(_match_value(clause, subject, done))
-        else:
-            out.append(_match_deadline(clause, subject, done))
-    return out
+    return [_judge(clause, done) for clause in clauses]
 
 
-__all__ = ["match_evidence", "measure_name", "subject_of", "relevance"]
+# --- the model's quotes, read by the same binder ----------------------------------------------------
+
+QUOTE_GAP = "，"  # what stands between two quotes: a piece break, not a sentence end (same length)
+
+
+def quote_spans(quotes: list[str], completion: str) -> list[tuple[int, int]]:
+    """Where each quote stands in the completion (first occurrence, compared folded: １５ = 15); a quote
+    not found verbatim is no evidence and is left out."""
+    folded = fold(completion)
+    spans = []
+    for q in quotes:
+        fq = fold(q).strip()
+        if fq and (i := folded.find(fq)) >= 0:
+            spans.append((i, i + len(fq)))
+    return sorted(set(spans))
+
+
+def judge_from_quotes(clause: Clause, quotes: list[str], completion: str) -> Clause:
+    """The clause judged from the model's verified quotes only, by the same binder and derivations as
+    the rules: spans index `completion`. Every figure in the quotes is taken as about the clause's
+    subject (the model chose them for it) unless its words name another action; unit, role and
+    qualifier must still agree. A quote with no figure cannot evidence a quantity; a change figure
+    ("下降18.18%") evidences a change target; the parts of a derivation may be quoted separately
+    ("受理412件" and "按期结案407件"). A clause that is not measurable is returned as given."""
+    if not is_measurable(clause):
+        return clause
+    text = completion[:MAX_COMPLETION_CHARS]
+    spans = quote_spans(quotes, text)
+    if not spans:
+        return clause.model_copy(update={
+            "outcome": "not_reported", "evidence": "", "evidence_span": None, "found_value": None,
+            "note": "模型没有给出可在完成情况中找到的引文，不能作为证据。", "confidence": "high", "working": "",
+        })
+    inside = bytearray(len(text))
+    for a, b in spans:
+        inside[a:b] = b"\x01" * (b - a)
+    masked = "".join(ch if inside[i] else QUOTE_GAP for i, ch in enumerate(text))
+    done = Completion.read(masked)
+    done.original = text
+    done.quoted = True
+    judged = _judge(clause.model_copy(update={"working": "", "rejected": [], "confidence": "high"}), done)
+    return judged.model_copy(update={"note": "按模型引文：" + judged.note.removeprefix("完成情况")})
+
+
+__all__ = ["judge_from_quotes", "match_evidence", "measure_name", "quote_spans", "subject_of", "relevance"]

@@ -13,6 +13,7 @@ from reviewer.lexicon import alternation, per_unit_pattern, qualifier_in, words
 from reviewer.narrative.vocabulary import vocabulary
 
 QUALIFIER_WINDOW = 8  # characters before a figure searched for its qualifier (年初预算, 上年 …)
+PER_UNIT_WINDOW = 12  # characters before a figure searched for a per-unit marker ("单次检测费用不超过80元")
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +134,10 @@ def _bound(folded: str, fig: Figure, previous: Figure | None) -> Figure:
     if previous is not None:
         left = max(left, previous.end)
     words_before = re.split(r"[，,。；;：:\n]", folded[left : fig.start])[-1]
-    near = words_before
+    near_left = max(0, fig.start - PER_UNIT_WINDOW)
+    if previous is not None:
+        near_left = max(near_left, previous.end)
+    near = re.split(r"[，,。；;：:\n]", folded[near_left : fig.start])[-1]
     if fig.change:
         role = "change"
     elif total_re.search(words_before[-5:]):
