@@ -349,3 +349,38 @@ def test_two_outputs_listed_side_by_side_are_not_a_rate():
     # 2期 and 1期 are two kinds of report, not a base and its part: the words "全部按时报送" answer
     c = judged("统计年报、半年报按时报送率100%", "全年编报统计半年报2期、年报1期，全部按时报送。")
     assert (c.outcome, c.found_value, c.working) == ("met", 100, "“全部按时报送”按100%计")
+
+
+def test_a_total_wins_a_tie_with_one_of_its_parts():
+    # both name the meetings equally: the stated total (70场), not the first part (45场), answers
+    c = judged("召开各类会议60场以上", "召开会议45场、座谈15场，合计70场。")
+    assert (c.outcome, c.found_value) == ("met", 70)
+
+
+def test_an_equivalent_unit_alone_lowers_confidence():
+    c = judged("全年编印工作简报12期以上", "全年编印《工作简报》14次。")
+    assert (c.outcome, c.found_value, c.confidence) == ("met", 14, "medium")
+    assert judged("全年编印工作简报12期以上", "全年编印《工作简报》14期。").confidence == "high"
+
+
+def test_a_quoted_figure_needs_no_words_of_the_clause():
+    # the model chose the quote for this clause: its figure is read even though its words name nothing
+    # of it, but unit and role must still agree
+    c = quoted("农户危房改造补助标准不超过2,000元/户", ["户均1,587元"], COMPLETION.replace("平均每户", "户均"))
+    assert (c.outcome, c.found_value) == ("met", 1587)
+
+
+def test_two_outputs_apart_are_not_a_rate_either():
+    # no base word and the rate's action (报送) not with either count: the words answer, not 4 ÷ 12
+    c = judged("统计月报、季报按时报送率100%", "全年编报统计月报12期，季报4期，全部按时报送。")
+    assert (c.outcome, c.found_value) == ("met", 100)
+
+
+def test_a_part_larger_than_its_base_derives_nothing():
+    c = judged("群众投诉按期办结率达到95%以上", "受理群众投诉80件，按期办结96件。")
+    assert c.outcome != "met" and c.working == ""
+
+
+def test_a_per_unit_value_is_not_derived_when_two_counts_could_divide():
+    c = judged("危房改造补助不超过2,000元/户", "发放危房改造补助资金36.5万元，惠及农户230户，其中脱贫户85户。")
+    assert c.outcome == "abstain" and c.working == ""
