@@ -384,3 +384,14 @@ def test_a_part_larger_than_its_base_derives_nothing():
 def test_a_per_unit_value_is_not_derived_when_two_counts_could_divide():
     c = judged("危房改造补助不超过2,000元/户", "发放危房改造补助资金36.5万元，惠及农户230户，其中脱贫户85户。")
     assert c.outcome == "abstain" and c.working == ""
+
+
+def test_a_deadline_kept_in_words_only_is_a_question():
+    c = judged("年度考核工作11月底前完成", "年度考核工作已按时完成。")
+    assert (c.outcome, c.confidence) == ("not_reported", "medium")
+
+
+def test_a_dated_deadline_is_sure_unless_another_date_disagrees():
+    assert judged("年度考核工作11月底前完成", "11月20日完成年度考核工作。").confidence == "high"
+    c = judged("年度考核工作11月底前完成", "11月20日完成年度考核初评，12月15日完成年度考核工作。")
+    assert c.confidence in ("medium", "low") and c.rejected

@@ -738,14 +738,22 @@ def _match_deadline(clause: Clause, subject: Subject, done: Completion) -> Claus
             dated.append((date, ctx, rel))
     wanted = "、".join(w for w in clause.time_words if w not in vocabulary().time_words_vague)
     if dated:
-        date, ctx, _ = max(dated, key=lambda d: (d[2].score, -d[0].start))
+        date, ctx, rel = max(dated, key=lambda d: (d[2].score, -d[0].start))
         ok = (date.month, date.day) <= deadline
+        others = [d for d in dated if d[0] is not date and d[2].score >= rel.score - 1 and ((d[0].month, d[0].day) <= deadline) != ok]
         note = f"完成情况写明“{date.raw}”，目标要求{wanted}，" + ("按期完成。" if ok else "晚于期限。")
-        return _with_evidence(clause, original, ctx, "met" if ok else "not_met", note, None)
+        judged = _with_evidence(clause, original, ctx, "met" if ok else "not_met", note, None)
+        if others:  # another date about it, nearly as relevant, would judge otherwise
+            judged.confidence = "low" if any(d[2].score >= rel.score for d in others) else "medium"
+            judged.rejected = [f"{d[0].raw}：相关程度略低，按其判断结论相反" for d in others]
+        return judged
     on_time = [p for p in pieces if ON_TIME.search(p.text) and done.relevance(subject, p.text, False).relevant]
     if on_time:
-        return _with_evidence(clause, original, on_time[0], "not_reported",
-                              f"完成情况只写“{ON_TIME.search(on_time[0].text).group(0)}”，未给出完成日期（目标要求{wanted}）。", None)
+        # "按时完成" may well mean the deadline was kept: the missing date is a question, less a fact
+        judged = _with_evidence(clause, original, on_time[0], "not_reported",
+                                f"完成情况只写“{ON_TIME.search(on_time[0].text).group(0)}”，未给出完成日期（目标要求{wanted}）。", None)
+        judged.confidence = "medium"
+        return judged
     return _not_reported(clause, subject, done, f"完成情况未给出完成日期（目标要求{wanted}）。")
 
 
