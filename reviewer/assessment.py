@@ -22,7 +22,7 @@ from reviewer.findings import Finding
 from reviewer.lexicon import words
 from reviewer.model import Location, Report, TargetRow
 from reviewer.narrative.clauses import is_measurable
-from reviewer.narrative.evidence import match_evidence
+from reviewer.narrative.evidence import judge_from_quotes
 from reviewer.narrative.figures import find_figures
 from reviewer.narrative.scores import target_supported_rows, unsupported_scores
 from reviewer.narrative.text import fold
@@ -46,38 +46,6 @@ def rules() -> dict:
 def treatment(confidence: str) -> str:
     """keep / review / defer for a negative judgement of this confidence."""
     return (rules().get("by_confidence") or {}).get(confidence, "keep")
-
-
-def quoted_only(completion: str, quotes: list[str]) -> str | None:
-    """The completion with everything outside the quotes blanked, so the rules' matcher sees only the
-    quoted words and its spans still index the completion. None when no quote is found verbatim."""
-    keep = [False] * len(completion)
-    found = False
-    for q in quotes:
-        q = q.strip()
-        if not q:
-            continue
-        start = completion.find(q)
-        while start != -1:
-            found = True
-            for i in range(start, start + len(q)):
-                keep[i] = True
-            start = completion.find(q, start + 1)
-    if not found:
-        return None
-    return "".join(ch if keep[i] or ch in "\n" else " " for i, ch in enumerate(completion))
-
-
-def judge_from_quotes(clause: Clause, quotes: list[str], completion: str) -> Clause:
-    """The clause judged by the rules on the quoted words alone (abstain when no quote is verbatim).
-    A quote with no figure in it cannot evidence a quantity: the matcher finds nothing there."""
-    visible = quoted_only(completion, quotes)
-    if visible is None or not is_measurable(clause):
-        return clause.model_copy(update={"outcome": "abstain", "note": "模型引文未能在完成情况中找到。"})
-    fresh = clause.model_copy(update={"outcome": "not_reported", "evidence": "", "evidence_span": None, "found_value": None,
-                                      "found_raw": "", "exceeds_by": None, "note": ""})
-    (judged,) = match_evidence([fresh], visible)
-    return judged
 
 
 # ---------------------------------------------------------------- one target row
@@ -144,7 +112,7 @@ def _settle_note(row: TargetRow, rule: Clause, read: Clause) -> Finding:
 
 def _soften(f: Finding, how: str) -> Finding | None:
     """A graded finding of less than high confidence: a note for the reviewer (review) or nothing (defer)."""
-    if how == "keep" or f.code not in (rules().get("graded_codes") or []):
+    if how == "keep" or f.audience == "reviewer" or f.code not in (rules().get("graded_codes") or []):
         return f
     if how == "review":
         working = f"（规则依据：{f.working}）" if f.working else ""
@@ -353,4 +321,4 @@ def weakness(verdict: TargetVerdict | None, specific: set[int] = frozenset()) ->
     return "完成情况未提供证据" if verdict.verdict == "not_evidenced" else "完成情况仅部分有据"
 
 
-__all__ = ["assess", "assess_row", "judge_from_quotes", "RowAssessment", "Assessment", "weakness", "apply_status_rules"]
+__all__ = ["assess", "assess_row", "RowAssessment", "Assessment", "weakness", "apply_status_rules"]

@@ -12,27 +12,34 @@ import calendar
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 
+from reviewer.lexicon import all_word, alternation, says_not_all, table, words
+from reviewer.lexicon import pattern as lexicon_pattern
 from reviewer.model import ParsedValue
 from reviewer.numbers import NONE_MARKS, normalise
 
 _SCALE = {"万": 1e4, "千": 1e3, "亿": 1e8, "百": 1e2}
-# Negated words first: "不高于" contains "高于".
-_BEFORE = (
-    (("不低于", "不少于", "大于等于", "不小于"), ">="),
-    (("不高于", "不超过", "不多于", "小于等于", "不大于"), "<="),
-    (("≥", ">=", "至少", "达到", "超过", "高于", ">"), ">="),
-    (("≤", "<=", "控制在", "低于", "少于", "<"), "<="),
-)
-_GE_AFTER = ("以上", "及以上", "以上(含)")
-_LE_AFTER = ("以下", "以内", "及以下", "之内", "内", "前", "之前", "以前")
-_EQ = ("=", "＝", "等于")
+
+
+@lru_cache(maxsize=1)
+def _words() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], re.Pattern[str]]:
+    """(comparator words before a figure, after it, the unit-ending pattern), from the shared lexicon
+    (reviewer/data/lexicon.yaml), so a national cell reads "不低于" as the Hunan rules do. A lone
+    character (达, 为) compares only right before a figure there; in a cell it is no comparator."""
+    before = [(w, c) for c, ws in table("comparator_words").items() for w in ws]
+    before += [(w, c) for c, ws in table("comparator_just_before").items() for w in ws if not (len(w) == 1 and "\u4e00" <= w <= "\u9fff")]
+    after = [(w, c) for c, ws in table("comparator_after").items() for w in ws]
+    after += [(w, "<=") for w in words("deadline_after")]
+    ends = [w for w, _ in after] + ["左右"]
+    return tuple(before), tuple(sorted(after, key=lambda p: -len(p[0]))), re.compile(alternation(ends) + "$")
+
 
 _NUM = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
 _DATE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日|\s*(底|末|中旬|上旬|下旬))?")
 # What follows a figure and is still its unit: letters of a measure, a per-something, a bracket.
 _UNIT = re.compile(r"(?:[^\s，,。;；、()（）]|[(（][^()（）]{1,2}[)）]){0,12}")  # "台（套）", not "%（抽样…）"
-_UNIT_END = re.compile(r"(以上|以下|以内|之内|及以上|及以下|之前|以前|前|内|左右)$")
+
 
 
 def _date_value(m: re.Match) -> float:
@@ -51,17 +58,17 @@ def _date_value(m: re.Match) -> float:
 
 
 def _comparator(before: str, after: str) -> str:
+    """The comparator word nearest the figure in the six characters before it (the longest at the
+    same place: "不高于" over "高于"), else the one the unit is followed by ("以上", "前")."""
+    before_words, after_words, _ = _words()
     tail = before[-6:]
-    for words, comparator in _BEFORE:
-        if any(w in tail for w in words):
-            return comparator
-    if any(w in tail for w in _EQ):
-        return "="
+    found = [(tail.rfind(w) + len(w), len(w), c) for w, c in before_words if w in tail]
+    if found:
+        return max(found)[2]
     head = after[:6]
-    if any(head.startswith(w) for w in _GE_AFTER):
-        return ">="
-    if any(head.startswith(w) for w in _LE_AFTER):
-        return "<="
+    for w, c in after_words:
+        if head.startswith(w):
+            return c
     return ""
 
 
@@ -94,7 +101,7 @@ def _number(raw: str, flat: str, n: re.Match) -> ParsedValue:
         return ParsedValue(raw=raw, kind="text")
     rest = flat[n.end():]
     unit_raw = _UNIT.match(rest).group(0)
-    end = _UNIT_END.search(unit_raw)
+    end = _words()[2].search(unit_raw)
     unit = unit_raw[: end.start()] if end else unit_raw
     after = rest[len(unit):]
     scale = 1.0
@@ -142,10 +149,9 @@ def meets(comparator: str, found: float, wanted: float) -> bool:
     return abs(found - wanted) <= eps
 
 
-# Words that state a rate of 100% or a count of 0 without a figure ("全部按时拨付", "未发生安全事故").
-ALL_WORDS = ("全部", "均已", "均按", "均在", "均达到", "均已达到", "全面完成", "全覆盖", "100%完成")
-_NONE = re.compile(r"未发生|没有发生|未出现|零|无(?!法|从)")
-_NOT_ALL = re.compile(r"(未|没有|尚未|不能)全部|部分|大部分|基本")
+# Words that state a rate of 100% or a count of 0 without a figure ("全部按时拨付", "未发生安全事故"):
+# the lexicon's all-words and none-words; in a short cell a bare 零 or 无 (not 无法/无从) says none too.
+_NONE = re.compile(r"零|无(?!法|从)")
 
 
 def implied(actual_text: str, target: ParsedValue) -> ParsedValue | None:
@@ -160,8 +166,8 @@ def implied(actual_text: str, target: ParsedValue) -> ParsedValue | None:
         return dated if dated is not None and dated.kind == "date" else None
     if not text or target.kind != "number" or target.value is None:
         return None
-    if target.unit == "%" and target.value <= 100 and any(w in text for w in ALL_WORDS) and not _NOT_ALL.search(text):
+    if target.unit == "%" and target.value <= 100 and (all_word(text) or "100%完成" in text) and not says_not_all(text):
         return ParsedValue(raw=actual_text, kind="number", value=100.0, unit="%", shown="100%（“" + text[:20] + "”）")
-    if target.value == 0 and (text in NONE_MARKS or _NONE.search(text)):
+    if target.value == 0 and (text in NONE_MARKS or _NONE.search(text) or lexicon_pattern("none_words").search(text)):
         return ParsedValue(raw=actual_text, kind="number", value=0.0, unit=target.unit, shown="0" + target.unit + "（“" + text[:20] + "”）")
     return None

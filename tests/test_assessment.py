@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from reviewer.assessment import apply_status_rules, assess, assess_row, judge_from_quotes, quoted_only, weakness
+from reviewer.assessment import apply_status_rules, assess, assess_row, weakness
+from reviewer.narrative.evidence import judge_from_quotes
 from reviewer.findings import Finding
 from reviewer.llm.judge import assess as judge_answer
 from reviewer.llm.redact import Redactor
@@ -54,14 +55,6 @@ def model_says(r: TargetRow, rule: TargetVerdict, verdict: str, quotes: list[str
 
 
 # ---------------------------------------------------------------- the model's quotes, read by the rules
-
-
-def test_quoted_only_keeps_spans_and_hides_the_rest():
-    text = "抽调5个科室，完成培训96人次。"
-    visible = quoted_only(text, ["完成培训96人次"])
-    assert len(visible) == len(text)
-    assert "5" not in visible and visible[text.index("96"):text.index("96") + 2] == "96"
-    assert quoted_only(text, ["不在原文里的话"]) is None
 
 
 def test_a_quote_whose_figure_meets_the_target_is_met_by_the_rules_matcher():

@@ -40,11 +40,19 @@ def test_figures_that_fall_short():
 
 
 def test_unit_mismatch_is_not_reported_and_says_so():
-    completion = "全年编印内刊15次。"
+    completion = "全年编印内刊15份。"
     journals, articles = outcomes(QUANTITY_TARGET, completion)
     assert journals.outcome == "not_reported"
-    assert "15次" in journals.note and "期" in journals.note
+    assert "15份" in journals.note and "期" in journals.note
+    assert journals.confidence == "medium" and any("15份" in r for r in journals.rejected)
     assert articles.outcome == "not_reported" and articles.evidence_span is None
+
+
+def test_an_equivalent_unit_answers_but_less_surely():
+    # 期 and 次 count the same periodic output (lexicon unit_equivalents): met, at medium confidence
+    journals, _ = outcomes(QUANTITY_TARGET, "全年编印内刊15次。")
+    assert (journals.outcome, journals.found_value, journals.confidence) == ("met", 15, "medium")
+    assert "15次" in journals.working
 
 
 def test_approximate_count_counts_as_not_reported():

@@ -123,15 +123,16 @@ def test_a_total_target_does_not_prefer_the_per_unit_figure():
     assert result("财政投入不超过5000万元", "财政投入3,052.46万元，亩均财政投入1,165元。")[:2] == ("met", 3052.46)
 
 
-def test_per_unit_target_with_no_per_unit_figure_takes_the_total():
-    assert result("亩均财政投入不超过1,500元", "财政投入3,052.46万元。")[:2] == ("not_met", 3052.46)
+def test_per_unit_target_with_no_per_unit_figure_abstains():
+    # a total is not a per-unit value, and with no count (亩) beside it nothing can be derived
+    assert result("亩均财政投入不超过1,500元", "财政投入3,052.46万元。")[:2] == ("abstain", None)
 
 
 # --- near misses in the note ---------------------------------------------------------------------
 
 def test_a_figure_in_another_unit_is_named():
-    assert result("编印内刊15期以上", "全年编印内刊15次。") == (
-        "not_reported", None, "全年编印内刊15次。", "完成情况提到“全年编印内刊15次。”，但未给出期数。“15次”以“次”计，目标以“期”计。")
+    assert result("编印内刊15期以上", "全年编印内刊15份。") == (
+        "not_reported", None, "全年编印内刊15份。", "完成情况提到“全年编印内刊15份。”，但未给出期数。“15份”以“份”计，目标以“期”计。")
 
 
 def test_an_unrelated_figure_in_another_unit_is_not_named():
@@ -391,7 +392,8 @@ def test_words_after_a_figure_count_when_no_separator_comes_before_the_next():
     ("全年编印内刊,共20期", "全年编印内刊,共20期"),
     ("编印内刊，共20期，质量较好", "编印内刊,共20期"),
     ("全年编印内刊。共20期", "共20期"),  # not across a sentence end
-    ("全年编印内刊，共计20期", "共计20期"),  # two words before it: its own piece
+    ("全年编印内刊，出刊20期", "出刊20期"),  # two words before it: its own piece
+    ("全年编印内刊，共计20期", "全年编印内刊,共计20期"),  # a total (共计) takes its whole sentence
     ("20期，内刊", "20期"),
 ])
 def test_a_figure_opening_its_piece_takes_the_piece_before(text, words):

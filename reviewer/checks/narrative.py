@@ -13,6 +13,7 @@ from __future__ import annotations
 from reviewer.checks.arith import EPS, corners, fmt, money_half_unit, to_wan
 from reviewer.checks.statements import SUBJECT_NAMES, Figure, Statement
 from reviewer.findings import Finding
+from reviewer.lexicon import words
 from reviewer.model import Number, Report
 
 # canonical subject → the money-table cell (汇总 row) that prints the same figure
@@ -134,6 +135,8 @@ def _check_share(report: Report, st: Statement, statements: list[Statement]) -> 
 
 
 def _check_amount(report: Report, st: Statement) -> list[Finding]:
+    if st.basis in words("not_evidence_qualifiers"):
+        return []  # a budget or last year's figure is not the table's spending: nothing to compare
     found = table_figure(report, st.subject)
     if found is None:
         return []

@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from reviewer.checks.arith import half_step
+from reviewer.lexicon import qualifier_in
 from reviewer.model import Location, Report, Text
 from reviewer.narrative.text import halfwidth
 
@@ -90,6 +91,9 @@ class Statement:
     sentence: str
     text: Text
     span: tuple[int, int]  # of the sentence in text.text
+    # what the amount is of, when the words between the subject and it say so (lexicon figure_qualifiers):
+    # "“三公”经费年初预算9.00万元" is the budget, "上年“三公”经费1.00万元" last year's, not this year's spending
+    basis: str = ""
 
     @property
     def location(self) -> Location:
@@ -207,6 +211,7 @@ def parse_text(text: Text) -> list[Statement]:
                 sentence=text.text[s:e],
                 text=text,
                 span=(s, e),
+                basis=qualifier_in(_QUOTES.sub("", words)),
             )
         )
     return out

@@ -7,36 +7,37 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from reviewer.lexicon import alternation, lower_is_better, table
 from reviewer.narrative.figures import Figure, find_figures
 from reviewer.narrative.text import Piece, fold, split
 from reviewer.narrative.vocabulary import vocabulary
 from reviewer.review import Clause
 
-# Written before the figure, right before it or a few words earlier ("不超过年初预算5.50万元"); the
-# nearest one wins, and words after the unit ("控制在…以内") win over all of them.
-COMPARATOR_BEFORE = [
-    (re.compile(r"(不少于|不低于|不小于|至少|≥|>=|达到|达|(?<!不)(?:超过|大于|高于)|>)$"), ">="),
-    (re.compile(r"(不超过|不高于|不多于|不大于|≤|<=|控制在|(?<!不)(?:低于|少于|小于)|最多|<)$"), "<="),
-    (re.compile(r"(=|为)$"), "="),
-]
-COMPARATOR_WORDS = [
-    (re.compile(r"不少于|不低于|不小于|至少|≥|>=|(?<!不)(?:超过|大于|高于)"), ">="),
-    (re.compile(r"不超过|不高于|不多于|不大于|≤|<=|(?<!不)(?:低于|少于|小于)|最多"), "<="),
-]
+# The comparator words live in reviewer/data/lexicon.yaml. Written before the figure, right before it
+# or a few words earlier ("不超过年初预算5.50万元"); the nearest one wins, and words after the unit
+# ("控制在…以内") win over all of them.
+@lru_cache(maxsize=1)
+def _comparator_patterns() -> tuple[list, list, list]:
+    """(right before the figure, anywhere in the window, right after the unit): (pattern, comparator)."""
+    anywhere = table("comparator_words")
+    just = table("comparator_just_before")
+    after = table("comparator_after")
+    order = [">=", "<=", "="]
+    before = [(re.compile(alternation([*anywhere.get(c, ()), *just.get(c, ())], negatable=True) + "$"), c)
+              for c in order if anywhere.get(c) or just.get(c)]
+    words = [(re.compile(alternation(anywhere[c], negatable=True)), c) for c in order if anywhere.get(c)]
+    tail = [(re.compile("^" + alternation(after[c])), c) for c in order if after.get(c)]
+    return before, words, tail
+
+
 BEFORE_WINDOW = 12  # characters before a figure searched for a comparator word
 # A name or slogan is no comparator: "开展“最多跑一次”改革宣传5场" is a floor of 5, not "at most".
 QUOTED = re.compile(r"“[^”]*”|《[^》]*》|\"[^\"]*\"")
 # With no comparator written, what a clause counts says which way is better: a cost, a duration or
-# a failure is to be kept down, anything else to be reached ("完成农村危房改造20户" → ≥ 20户).
-LOWER_IS_BETTER = re.compile(
-    r"成本|费用|经费|支出|单价|价格|投入|开支|死亡|事故|差错|超标|逾期|迟报|漏报|不合格|误差|用时|耗时|时限|能耗|用电|用水|排放|发生率|投诉率"
-)
-# Written after the unit.
-COMPARATOR_AFTER = [
-    (re.compile(r"^(及以上|以上|或以上|之上)"), ">="),
-    (re.compile(r"^(以内|之内|以下|或以下)"), "<="),
-]
+# a failure is to be kept down (lexicon: lower_is_better), anything else to be reached
+# ("完成农村危房改造20户" → ≥ 20户).
 # A bare 内 bounds only a duration: "24小时内回复" is ≤, "15期内刊" is not.
 DURATION_UNITS = frozenset({"小时", "天", "工作日", "分钟"})
 # Joins two measurable parts in one piece: "内刊15期和简报20期". "及时" is not a join.
@@ -78,24 +79,25 @@ def _split_joined(piece: Piece, folded: str) -> list[Piece]:
 
 def _comparator(folded: str, fig: Figure) -> tuple[str, bool]:
     """(comparator, implied): implied when the target wrote none and it was read from the subject."""
+    before_patterns, word_patterns, after_patterns = _comparator_patterns()
     after = folded[fig.end : fig.end + 3]
-    for pattern, comp in COMPARATOR_AFTER:
+    for pattern, comp in after_patterns:
         if pattern.search(after):
             return comp, False
     if fig.unit in DURATION_UNITS and after.startswith("内"):
         return "<=", False
     before = folded[max(0, fig.start - 4) : fig.start]
-    for pattern, comp in COMPARATOR_BEFORE:
+    for pattern, comp in before_patterns:
         if pattern.search(before):
             return comp, False
     unquoted = QUOTED.sub(lambda m: " " * len(m.group(0)), folded[: fig.start])  # same length: offsets hold
     window = re.split(r"[，,。；;]", unquoted[max(0, fig.start - BEFORE_WINDOW) :])[-1]
-    words = [(m.end(), comp) for pattern, comp in COMPARATOR_WORDS for m in pattern.finditer(window)]
+    words = [(m.end(), comp) for pattern, comp in word_patterns for m in pattern.finditer(window)]
     if words:
         return max(words)[1], False
     if fig.approximate:
         return ">=", False  # "100余篇" can only be a floor
-    if fig.unit in vocabulary().money_units or fig.unit in DURATION_UNITS or LOWER_IS_BETTER.search(folded[: fig.start]):
+    if fig.unit in vocabulary().money_units or fig.unit in DURATION_UNITS or lower_is_better(folded[: fig.start]):
         return "<=", True
     return ">=", True
 
@@ -118,7 +120,7 @@ def _object(folded: str, fig: Figure | None, words: list[str]) -> str:
         text = folded
     else:
         text = folded[: fig.start]
-        for pattern, _ in COMPARATOR_BEFORE:
+        for pattern, _ in _comparator_patterns()[0]:
             text = pattern.sub("", text)
     for w in words:
         text = text.replace(w, "")
@@ -130,7 +132,7 @@ def _object(folded: str, fig: Figure | None, words: list[str]) -> str:
     text = text.strip(OBJECT_TRIM)
     if not text and fig is not None:
         after = folded[fig.end :]
-        for pattern, _ in COMPARATOR_AFTER:
+        for pattern, _ in _comparator_patterns()[2]:
             after = pattern.sub("", after)
         text = after.strip(OBJECT_TRIM)  # "完成15期内刊编印"
     return text

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from reviewer.lexicon import all_word, per_unit_pattern, qualifier_words, unit_equivalents, words
+from reviewer.lexicon import pattern as lexicon_pattern
 from reviewer.narrative.clauses import DEADLINE, is_measurable
 from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_figures
 from reviewer.narrative.text import MAX_COMPLETION_CHARS, Piece, fold, is_cjk, sentences, split
@@ -24,7 +26,7 @@ from reviewer.values import meets
 
 SEPARATORS = frozenset("，,、；;：: \t\u3000")  # trimmed from the front of a cited span (not 《 or “)
 FAR_OVER = 2.0  # found ≥ 2× a floor target: the target may have been set too low (domain.md §4)
-ON_TIME = re.compile(r"按时|如期|按期|及时|准时")
+ON_TIME = lexicon_pattern("on_time_words")
 MEASURE_NAME = {
     "期": "期数", "篇": "篇数", "份": "份数", "次": "次数", "人次": "人次", "件": "件数", "人": "人数",
     "个": "个数", "项": "项数", "场": "场次", "%": "比例", "元": "金额", "万元": "金额", "亿元": "金额",
@@ -126,6 +128,16 @@ class Completion:
     figures: tuple[Figure, ...]
     contexts: dict[int, Piece]  # figure start → its words
     starts: list[int]  # piece starts, for bisect
+    # read from quotes someone chose as evidence for the clause (judge_from_quotes): every figure in them
+    # is taken as about the clause's subject unless it names another action; unit, role and qualifier
+    # must still agree
+    quoted: bool = False
+
+    def relevance(self, subject: Subject, context: str, specific_unit: bool) -> Relevance:
+        rel = relevance(subject, context, specific_unit)
+        if self.quoted and not rel.relevant and not rel.conflict and context.strip():
+            return Relevance(True, rel.score, "")
+        return rel
 
     @classmethod
     def read(cls, text: str) -> Completion:
@@ -140,6 +152,18 @@ class Completion:
         for fig in figures:
             if fig.start not in done.contexts:
                 done.contexts[fig.start] = done.context(fig.start, fig.end)
+        # "…会议24次、专题会议113场，合计137场", "…补贴26.78万元，结案407件，平均每件658元": a total or a
+        # per-unit value is about what its sentence names before it, not only its own comma piece
+        sentence_starts = [p.start for p in sentences(folded)]
+        for fig in valued:
+            if fig.role in ("total", "per_unit"):
+                k = bisect_right(sentence_starts, fig.start) - 1
+                ctx = done.contexts[fig.start]
+                left = sentence_starts[k] if k >= 0 else 0
+                while left < ctx.start and folded[left] in SEPARATORS | {","}:
+                    left += 1
+                if left < ctx.start:
+                    done.contexts[fig.start] = Piece(left, ctx.end, folded[left : ctx.end])
         return done
 
     def piece_index(self, start: int) -> int | None:
@@ -175,6 +199,16 @@ def _compatible(a: str, b: str) -> bool:
     return a == b or base_unit(a)[0] == base_unit(b)[0]
 
 
+def unit_fit(found: str, wanted: str) -> str:
+    """"exact" (the same unit, or a multiple of it: 万元/元), "equivalent" (counts the same thing in
+    another unit, lexicon unit_equivalents: 期/次), or "" (家 ≠ 家次, 人 ≠ 人次)."""
+    if _compatible(found, wanted):
+        return "exact"
+    if base_unit(wanted)[0] in unit_equivalents().get(base_unit(found)[0], ()):
+        return "equivalent"
+    return ""
+
+
 def in_base(value: float, unit: str) -> float:
     """The figure in its base unit (3.72万人 → 37,200人; 2.52‰ → 0.252%), so units compare."""
     return value * base_unit(unit)[1]
@@ -185,6 +219,8 @@ class Candidate:
     figure: Figure
     context: Piece
     rel: Relevance
+    fit: str = "exact"  # unit_fit of the figure's unit to the clause's
+    lone: bool = False  # taken only as the one figure in the clause's unit beside a word of it
 
 
 def _around(original: str, piece: Piece, start: int, end: int, before: int = 12, after: int = 24) -> str:
@@ -198,6 +234,76 @@ def _quote(original: str, piece: Piece, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# --- what a clause asks for ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Asks:
+    """What a value clause's own figure is: per unit, a change, a rate, and of what."""
+
+    per_unit: bool  # "平均办案补贴不超过1,500元/件", "每场次平均成本"
+    count_unit: str  # what a per-unit value is per ("件"), when the clause names it
+    change: bool  # "比上年下降10%以上": a change, answered by a change
+    down: bool  # the change asked for is a fall
+    rate_stem: str  # "结案" of "按期结案率": what the numerator of a rate counts
+    rate_name: str  # "案件按期结案" : the words before 率, for the numerator's words to share a pair with
+    qualifier: str  # the clause figure's own qualifier ("年初预算9.00万元" → 年初预算)
+    on_time: bool  # a rate of timeliness ("报送及时率")
+
+
+def _unit_named(word: str) -> str:
+    aliases = vocabulary().unit_of_alias
+    for n in (2, 1):
+        if word[:n] in aliases:
+            return aliases[word[:n]]
+    return ""
+
+
+def asks_of(clause: Clause) -> Asks:
+    text = fold(clause.text)
+    figs = [f for f in find_figures(text) if f.value is not None and f.unit is not None]
+    fig = figs[0] if figs else None
+    before = text[: fig.start] if fig else text
+    count_unit = ""
+    if fig is not None and (m := re.match(r"/([\u4e00-\u9fff]{1,2})", text[fig.end :])):
+        count_unit = _unit_named(m.group(1))
+    if not count_unit and (m := re.search(r"每([\u4e00-\u9fff]{1,2})", before)):
+        count_unit = _unit_named(m.group(1))
+    if not count_unit and (m := re.search(r"([\u4e00-\u9fff])均", before)):
+        count_unit = _unit_named(m.group(1))
+    stem = name = ""
+    if clause.unit in ("%", "‰") and "率" in before:
+        head = before[: before.rindex("率")]
+        name = "".join(c for c in head if is_cjk(c))[-6:]
+        for w in words("on_time_words"):
+            head = head.replace(w, "")
+        cjk = "".join(c for c in head if is_cjk(c))
+        stem = cjk[-2:]
+    down_re = re.compile("(?:" + "|".join(map(re.escape, words("down_verbs"))) + r")了?(约|近)?$")
+    yearly = any(w in before for w in words("yearly_markers"))
+    return Asks(
+        per_unit=fig is not None and (fig.role == "per_unit" or (per_unit_pattern().search(before) is not None and not yearly)),
+        count_unit=count_unit,
+        change=fig is not None and fig.change,
+        down=fig is not None and fig.change and bool(down_re.search(text[max(0, fig.start - 4) : fig.start])),
+        rate_stem=stem,
+        rate_name=name,
+        qualifier=fig.qualifier if fig is not None else "",
+        on_time=ON_TIME.search(before) is not None,
+    )
+
+
+def _admissible_qualifier(fig: Figure, asks: Asks, clause_text: str) -> bool:
+    """A completion's budget or last-year figure is evidence only for a clause that asks about that
+    figure itself ("年初预算执行率"), not for one that names it as its bound ("控制在年初预算9万元以内")."""
+    if fig.qualifier not in words("not_evidence_qualifiers"):
+        return True
+    if fig.role == "change" and asks.change:
+        return True  # "比上年增长9.3%": last year is what the change is measured from
+    named = any(w in clause_text for w, q in qualifier_words() if q == fig.qualifier)
+    return named and asks.qualifier != fig.qualifier
+
+
 # --- the two kinds of measurable clause --------------------------------------------------------
 
 
@@ -206,28 +312,33 @@ class Candidates:
     exact: list[Candidate]
     approximate: list[Candidate]
     misses: list[str]  # near misses, in Chinese, for the note
+    rejected: list[str] = field(default_factory=list)  # relevant figures not taken, and why
+    unbound: list[Candidate] = field(default_factory=list)  # relevant, in unit, but of another role or qualifier
+    totals: list[Candidate] = field(default_factory=list)  # relevant amounts, for a per-unit derivation
 
 
-def _candidates(clause: Clause, subject: Subject, done: Completion) -> Candidates:
+def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) -> Candidates:
     """The completion's figures that may answer a value clause: in a compatible unit, about the
-    same thing, not a change when the clause asks a level."""
+    same thing, of the same role (a level, a change, a per-unit value) and qualifier."""
     original = done.original
     v = vocabulary()
+    folded_clause = fold(clause.text)
     specific = clause.unit in v.specific_units
-    wants_change = bool(re.search(r"增长|减少|下降|降低|提高|增加|节约", fold(clause.text)))
+    wants_change = any(w in folded_clause for w in words("change_verbs") if len(w) > 1)
     found = Candidates([], [], [])
-    verb = next((w for w in v.action_groups if w in fold(clause.text)), "")
+    verb = next((w for w in v.action_groups if w in folded_clause), "")
     lone: list[Candidate] = []  # weakly related figures, used only when nothing else is
     in_unit = 0  # figures in the clause's unit
     for fig in done.figures:
         if fig.change and not wants_change:
             continue
         ctx = done.contexts[fig.start]
-        unit_ok = fig.unit is None or _compatible(fig.unit, clause.unit)
-        rel = relevance(subject, ctx.text, specific and fig.unit is not None)
-        if not unit_ok:
-            if fig.value is not None and relevance(subject, ctx.text, False).relevant:
+        fit = unit_fit(fig.unit, clause.unit) if fig.unit is not None else "exact"
+        rel = done.relevance(subject, ctx.text, specific and fig.unit is not None)
+        if not fit:
+            if fig.value is not None and done.relevance(subject, ctx.text, False).relevant:
                 found.misses.append(f"“{fig.raw}”以“{fig.unit}”计，目标以“{clause.unit}”计")
+                found.rejected.append(f"{fig.raw}：单位不是“{clause.unit}”")
             continue
         in_unit += fig.unit is not None
         if rel.conflict:
@@ -235,32 +346,54 @@ def _candidates(clause: Clause, subject: Subject, done: Completion) -> Candidate
                 kind = "为约数，且" if fig.approximate else ""
                 what = f"“{verb}”" if verb else "目标所说的事项"
                 found.misses.append(f"“{fig.raw}”{kind}指“{rel.conflict}”，不是{what}（“{_around(original, ctx, fig.start, fig.end)}”）")
+                found.rejected.append(f"{fig.raw}：指“{rel.conflict}”")
             continue
         if not rel.relevant:
             if fig.unit is not None and subject.bigrams & _words_of(ctx.text)[1]:
-                lone.append(Candidate(fig, ctx, rel))
+                lone.append(Candidate(fig, ctx, rel, fit, lone=True))
             continue
-        (found.approximate if fig.approximate else found.exact).append(Candidate(fig, ctx, rel))
-    if not found.exact and not found.approximate and len(lone) == 1 and in_unit == 1:
+        cand = Candidate(fig, ctx, rel, fit)
+        if fig.value is not None:
+            why = _unbound_reason(fig, asks, folded_clause)
+            if why:
+                found.rejected.append(f"{fig.raw}：{why}")
+                found.unbound.append(cand)
+                if asks.per_unit and fig.role in ("part", "total") and why.startswith("是总数"):
+                    found.totals.append(cand)
+                continue
+        (found.approximate if fig.approximate else found.exact).append(cand)
+    if not found.exact and not found.approximate and not found.unbound and len(lone) == 1 and in_unit == 1:
         # the only figure in this unit, beside a word of the clause ("满意率98%" for "满意度95%")
-        (found.approximate if lone[0].figure.approximate else found.exact).append(lone[0])
+        c = lone[0]
+        if c.figure.value is None or not _unbound_reason(c.figure, asks, folded_clause):
+            (found.approximate if c.figure.approximate else found.exact).append(c)
     return found
 
 
-# "亩均财政投入1,500元", "单批次检验费用": a figure per unit, answered by a figure that is per unit too
-# ("亩均财政投入1,165元"), not by the total beside it ("财政投入3,052.46万元").
-PER_UNIT = re.compile(r"[亩人户车批场次件座所校生]均|每[\u4e00-\u9fff]{1,3}|单(?:批次|次|批|件|个|场|位|人|亩|户|台|套)|平均|次均")
+def _unbound_reason(fig: Figure, asks: Asks, clause_text: str) -> str:
+    """Why a relevant figure in the clause's unit is still not about what the clause asks, or ""."""
+    if not _admissible_qualifier(fig, asks, clause_text):
+        return f"是{fig.qualifier}数，不是完成数"
+    if asks.change and fig.role != "change":
+        return "是当年水平，不是变化幅度"
+    if asks.change or fig.role == "ratio":
+        return ""  # "人均收入增长6%": the change of a per-unit value is still a change
+    if asks.per_unit and fig.role != "per_unit":
+        return "是总数，不是平均每" + (asks.count_unit or "单位") + "的值"
+    if not asks.per_unit and fig.role == "per_unit":
+        return "是平均每单位的值，不是总数"
+    return ""
 
 
-def _per_unit_only(clause: Clause, cands: list[Candidate], done: Completion) -> list[Candidate]:
-    if not PER_UNIT.search(fold(clause.text)):
-        return cands
-    per_unit = [c for c in cands if PER_UNIT.search(done.folded[c.context.start : c.figure.end])]
-    return per_unit or cands
+def _best(cands: list[Candidate], prefer_total: bool = False) -> Candidate:
+    """The most relevant figure; with `prefer_total`, a total (合计137场) over its parts."""
+    return max(cands, key=lambda c: (prefer_total and c.figure.role == "total", c.rel.score, -c.figure.start))
 
 
-def _best(cands: list[Candidate]) -> Candidate:
-    return max(cands, key=lambda c: (c.rel.score, -c.figure.start))
+def _counts_a_total(clause: Clause) -> bool:
+    """The clause counts several kinds together ("常务会议、专题会议等各类会议120场"): a stated total answers it."""
+    text = fold(clause.text)
+    return "等" in text or "各类" in text or any(w in text for w in words("total_words")) or len(_enumerated_items(clause)) >= 2
 
 
 def _wanted_text(clause: Clause) -> str:
@@ -277,16 +410,52 @@ def _outcome_note(clause: Clause, ok: bool) -> str:
     return "，与目标值不一致，请人工判断。" if clause.comparator == "=" else "，未达到。"
 
 
-def _judge_exact(clause: Clause, c: Candidate, done: Completion) -> Clause:
+LEVELS = ("high", "medium", "low")
+
+
+def _lower(conf: str, to: str) -> str:
+    return LEVELS[max(LEVELS.index(conf), LEVELS.index(to))]
+
+
+def _head_found(clause: Clause, context: str) -> bool:
+    """The last two characters of what the clause counts, its bound (年初预算) left out, are in the context."""
+    obj = fold(clause.object)
+    for w, _ in qualifier_words():
+        obj = obj.replace(w, "")
+    cjk = "".join(c for c in obj if is_cjk(c))
+    return len(cjk) >= 2 and cjk[-2:] in context
+
+
+def _judge_exact(clause: Clause, c: Candidate, done: Completion, others: list[Candidate], subject: Subject) -> Clause:
     found = c.figure.value or 0.0
     found_base, wanted_base = in_base(found, c.figure.unit or ""), in_base(clause.value or 0.0, clause.unit)
     ok = meets(clause.comparator, found_base, wanted_base)
     note = f"完成情况为“{c.figure.raw}”，{_wanted_text(clause)}" + _outcome_note(clause, ok)
     judged = _with_evidence(clause, done.original, c.context, "met" if ok else "not_met", note, found)
+    judged.found_raw = c.figure.raw
     if ok and clause.comparator == ">=" and wanted_base > 0 and found_base >= FAR_OVER * wanted_base:
         judged.exceeds_by = round(found_base / wanted_base, 1)
-        judged.found_raw = c.figure.raw
         judged.note += f"实际为目标的{judged.exceeds_by:g}倍，目标可能定得偏低，请人工判断。"
+    # how sure: an equivalent unit, an implied comparator, only loose subject words, or a runner-up
+    # close behind that would judge otherwise all make the reading less certain
+    conf = "high"
+    if c.fit == "equivalent":
+        conf = _lower(conf, "medium")
+        judged.working = f"“{c.figure.raw}”与目标单位“{clause.unit}”视为同类计量"
+    if clause.implied:
+        conf = _lower(conf, "medium")
+    if not _head_found(clause, c.context.text):
+        conf = _lower(conf, "medium")
+    if c.lone:
+        conf = _lower(conf, "low")
+    for o in others:
+        if o is c or o.figure.value is None:
+            continue
+        other_ok = meets(clause.comparator, in_base(o.figure.value, o.figure.unit or ""), wanted_base)
+        if other_ok != ok and o.rel.score >= c.rel.score - 1:
+            conf = _lower(conf, "low" if o.rel.score >= c.rel.score else "medium")
+            judged.rejected.append(f"{o.figure.raw}：相关程度略低，按其判断结论相反")
+    judged.confidence = conf  # type: ignore[assignment]
     return judged
 
 
@@ -319,7 +488,7 @@ def _enumerated_total(clause: Clause, exact: list[Candidate], done: Completion) 
         return None
     picked: list[Candidate] = []
     for head in heads:
-        mine = [c for c in exact if head in c.context.text and c not in picked]
+        mine = [c for c in exact if head in c.context.text and c not in picked and c.figure.role != "total"]
         if mine:
             picked.append(_best(mine))
     if len(picked) < 2:
@@ -331,55 +500,214 @@ def _enumerated_total(clause: Clause, exact: list[Candidate], done: Completion) 
     parts = "＋".join(c.figure.raw for c in sorted(picked, key=lambda c: c.figure.start))
     note = f"完成情况分项为{parts}，合计{fmt(round(shown, 4))}{clause.unit}，{_wanted_text(clause)}" + _outcome_note(clause, ok)
     first, last = min(c.context.start for c in picked), max(c.context.end for c in picked)
-    return _with_evidence(clause, done.original, Piece(first, last, done.folded[first:last]), "met" if ok else "not_met", note, shown)
+    judged = _with_evidence(clause, done.original, Piece(first, last, done.folded[first:last]), "met" if ok else "not_met", note, shown)
+    judged.working = f"按{'、'.join(c.figure.raw for c in sorted(picked, key=lambda c: c.figure.start))}合计为{fmt(round(shown, 4))}{clause.unit}"
+    judged.confidence = "medium"
+    return judged
 
 
-# A rate clause answered in words: "全部按时报送" is 100%, "未发生" a failure rate of 0.
-ALL_WORDS = re.compile(r"(?<![未不没])(?:全部|全数|全都|均(?!衡|匀|值)|无一(?:例)?(?:遗漏|超时|逾期|延误)|无迟报|无漏报|全覆盖|百分之百)")
-NONE_WORDS = re.compile(r"未发生|没有发生|未出现|无(?:一)?(?:例|起|件)?(?:死亡|事故|发生)|零(?:发生|事故|死亡)")
-FAILURE_RATE = re.compile(r"死亡|事故|发生|差错|投诉|超标|不合格|逾期|迟报|漏报|违规|违纪")
+# --- derivations: what the completion gives the parts of -----------------------------------------
 
 
-def _rate_in_words(clause: Clause, subject: Subject, done: Completion) -> Clause | None:
-    if base_unit(clause.unit)[0] != "%" or clause.value is None:
+def _derived(clause: Clause, done: Completion, first: int, last: int, value: float, working: str, what: str) -> Clause:
+    wanted_base = in_base(clause.value or 0.0, clause.unit)
+    ok = meets(clause.comparator, in_base(value, clause.unit), wanted_base)
+    note = f"完成情况未直接写{what}，{working}，{_wanted_text(clause)}" + _outcome_note(clause, ok)
+    judged = _with_evidence(clause, done.original, Piece(first, last, done.folded[first:last]), "met" if ok else "not_met", note, value)
+    judged.working = working
+    judged.found_raw = f"{fmt(round(value, 2))}{clause.unit}"
+    judged.confidence = "medium"
+    return judged
+
+
+def _sentence_of(done: Completion, at: int) -> Piece | None:
+    for p in sentences(done.folded):
+        if p.start <= at < p.end:
+            return p
+    return None
+
+
+def _rate_from_counts(clause: Clause, asks: Asks, subject: Subject, done: Completion) -> Clause | None:
+    """"受理412件，按期结案407件" for "按期结案率98%": 407 ÷ 412. The numerator is the count whose
+    words name what the rate counts (结案), the base an earlier count in the same unit and sentence,
+    no smaller, named by a base word (受理, 应…) or else the nearest one."""
+    if base_unit(clause.unit)[0] != "%" or not asks.rate_stem or asks.change:
         return None
-    lower_better = clause.comparator == "<=" and bool(FAILURE_RATE.search(fold(clause.text)))
-    pattern = NONE_WORDS if lower_better else ALL_WORDS
+    counts = [f for f in done.figures if f.value is not None and f.role in ("part", "total") and f.unit not in ("%", "‰")
+              and base_unit(f.unit or "")[0] not in vocabulary().money_units]
+    base_words = words("rate_base_words")
+    name_pairs = _bigrams(asks.rate_name, frozenset())
+
+    def named(f: Figure) -> bool:
+        return any(w in done.contexts[f.start].text for w in base_words)
+
+    pairs = []
+    for num in counts:
+        ctx = done.contexts[num.start]
+        if not name_pairs & _bigrams(ctx.text, frozenset()):
+            continue  # its words name nothing of what the rate counts
+        sentence = _sentence_of(done, num.start)
+        if sentence is None:
+            continue
+        for base in counts:
+            if base is num or not sentence.start <= base.start < sentence.end or base.unit != num.unit:
+                continue
+            if not (base.value or 0) >= (num.value or 0) > 0:
+                continue
+            if not (named(base) or asks.rate_stem in ctx.text):
+                continue  # nothing says which is the base: "月报12期、季报4期" are two outputs, not a rate
+            lo, hi = sorted((base, num), key=lambda f: f.start)
+            if ITEM_JOIN.search(done.folded[lo.end : hi.start]) and not re.search(r"[，,；;]", done.folded[lo.end : hi.start]):
+                continue  # listed side by side ("、", "和"): parallel items
+            # a base named so (受理, 应…) over a count that is itself one, the stem in the numerator, then the nearest
+            key = (named(base) and not named(num), asks.rate_stem in ctx.text, -abs(base.start - num.start))
+            pairs.append((key, base, num))
+    if not pairs:
+        return None
+    _, base, num = max(pairs, key=lambda p: p[0])
+    ctx = done.contexts[num.start]
+    rate = (num.value or 0) / (base.value or 1) * 100
+    working = f"按{base.raw}、{num.raw}计算为{fmt(round(rate, 2))}%"
+    first, last = min(done.contexts[base.start].start, ctx.start), max(done.contexts[base.start].end, ctx.end)
+    return _derived(clause, done, first, last, rate, working, "比例")
+
+
+def _per_unit_from_total(clause: Clause, asks: Asks, found: Candidates, done: Completion) -> Clause | None:
+    """"支付补贴26.78万元，结案407件" for "平均补贴不超过1,500元/件": 267,800元 ÷ 407件."""
+    if not asks.per_unit or not asks.count_unit or not found.totals:
+        return None
+    for total in sorted(found.totals, key=lambda c: -c.rel.score):
+        sentence = _sentence_of(done, total.figure.start)
+        if sentence is None:
+            continue
+        counts = [f for f in done.figures if f.value and f.unit == asks.count_unit and sentence.start <= f.start < sentence.end
+                  and f.role in ("part", "total")]
+        if len(counts) != 1:
+            continue  # no count, or several to choose from: not sure which one divides
+        count = counts[0]
+        value = in_base(total.figure.value or 0.0, total.figure.unit or "") / (count.value or 1) / base_unit(clause.unit)[1]
+        working = f"按{total.figure.raw}、{count.raw}计算为每{asks.count_unit}{fmt(round(value, 2))}{clause.unit}"
+        first, last = min(total.context.start, done.contexts[count.start].start), max(total.context.end, done.contexts[count.start].end)
+        return _derived(clause, done, first, last, value, working, "平均值")
+    return None
+
+
+YEAR = re.compile(r"(20\d\d)年")
+ITEM_JOIN = re.compile(r"[、和及与]")
+
+
+def _change_from_years(clause: Clause, asks: Asks, subject: Subject, done: Completion) -> Clause | None:
+    """"2024年…死亡2人。2023年…死亡3人" for "死亡人数比上年下降10%以上": (3 − 2) ÷ 3 = 33.33%. Two
+    figures in one unit about the clause's subject, one of last year (上年, or the earlier of two years)."""
+    if not asks.change or base_unit(clause.unit)[0] != "%":
+        return None
+    levels = [f for f in done.figures if f.value is not None and f.role in ("part", "total") and f.unit not in ("%", "‰")
+              and done.relevance(subject, done.contexts[f.start].text, False).relevant]
+
+    def year_of(f: Figure) -> int | None:
+        sentence = _sentence_of(done, f.start)
+        years = YEAR.findall(done.folded[sentence.start : f.start]) if sentence else []
+        return int(years[-1]) if years else None
+
+    for unit in dict.fromkeys(f.unit for f in levels):
+        mine = [f for f in levels if f.unit == unit]
+        last = [f for f in mine if f.qualifier == "上年"]
+        this = [f for f in mine if f.qualifier != "上年"]
+        if not last:
+            dated = [(year_of(f), f) for f in mine]
+            dated = [(y, f) for y, f in dated if y is not None]
+            years = sorted({y for y, _ in dated})
+            if len(years) != 2:
+                continue
+            last = [f for y, f in dated if y == years[0]]
+            this = [f for y, f in dated if y == years[1]]
+        if len(last) != 1 or len(this) != 1 or not last[0].value:
+            continue
+        prev, now = last[0].value, this[0].value or 0.0
+        change = (prev - now) / prev * 100 if asks.down else (now - prev) / prev * 100
+        word = "下降" if asks.down else "增长"
+        working = f"按本年{this[0].raw}、上年{last[0].raw}计算，{word}{fmt(round(change, 2))}%"
+        first = min(done.contexts[f.start].start for f in (last[0], this[0]))
+        end = max(done.contexts[f.start].end for f in (last[0], this[0]))
+        return _derived(clause, done, first, end, change, working, "变化幅度")
+    return None
+
+
+# A rate clause answered in words: "全部按时报送" is 100%, "未发生" a failure rate of 0 (lexicon).
+def _rate_in_words(clause: Clause, subject: Subject, done: Completion, asks: Asks) -> Clause | None:
+    if base_unit(clause.unit)[0] != "%" or clause.value is None or asks.change:
+        return None
+    lower_better = clause.comparator == "<=" and lexicon_pattern("failure_words").search(fold(clause.text)) is not None
     if not lower_better and (clause.comparator == "<=" or in_base(clause.value, clause.unit) > 100):
         return None
     for piece in sentences(done.folded):
-        if not relevance(subject, piece.text, False).relevant:
+        if not done.relevance(subject, piece.text, False).relevant and not _names_rate(asks, piece.text):
             continue
-        m = pattern.search(piece.text)
+        m = lexicon_pattern("none_words").search(piece.text) if lower_better else all_word(piece.text)
         if m is None:
             continue
         value = 0.0 if lower_better else 100.0
         tail = re.split(r"[，,；;。]", done.original[piece.start + m.start() : piece.end])[0]
-        words = tail[:20]
-        note = f"完成情况写明“{words}”，即{fmt(value)}%，{_wanted_text(clause)}，已达到。"
-        return _with_evidence(clause, done.original, piece, "met", note, value)
+        words_shown = tail[:20]
+        note = f"完成情况写明“{words_shown}”，即{fmt(value)}%，{_wanted_text(clause)}，已达到。"
+        judged = _with_evidence(clause, done.original, piece, "met", note, value)
+        judged.working = f"“{words_shown}”按{fmt(value)}%计"
+        judged.confidence = "medium"
+        return judged
     return None
 
 
+def _names_rate(asks: Asks, text: str) -> bool:
+    """The piece names what the rate counts ("报送" of "报送及时率"), and its timeliness when the
+    rate is one ("按时报送")."""
+    return bool(asks.rate_stem) and asks.rate_stem in text and (not asks.on_time or ON_TIME.search(text) is not None)
+
+
 def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
-    found = _candidates(clause, subject, done)
+    asks = asks_of(clause)
+    found = _candidates(clause, subject, done, asks)
     miss_note = ("；".join(found.misses[:2]) + "。") if found.misses else ""
-    found.exact = _per_unit_only(clause, found.exact, done)
+    judged = _judge_value(clause, subject, done, asks, found, miss_note)
+    rejected = list(dict.fromkeys([*judged.rejected, *found.rejected]))
+    return judged.model_copy(update={"rejected": rejected})
+
+
+def _judge_value(clause: Clause, subject: Subject, done: Completion, asks: Asks, found: Candidates, miss_note: str) -> Clause:
     if found.exact:
-        judged = _judge_exact(clause, _best(found.exact), done)
+        judged = _judge_exact(clause, _best(found.exact, _counts_a_total(clause)), done, found.exact, subject)
         # a floor one item already meets is met by the sum too; a ceiling is the sum's to meet
-        if judged.outcome == "not_met" or clause.comparator == "<=":
+        if (judged.outcome == "not_met" or clause.comparator == "<=") and judged.found_raw and not any(
+            c.figure.role == "total" and c.figure.raw == judged.found_raw for c in found.exact
+        ):
             judged = _enumerated_total(clause, found.exact, done) or judged
         return judged
-    in_words = _rate_in_words(clause, subject, done)
-    if in_words is not None:
-        return in_words
+    for derive in (
+        lambda: _per_unit_from_total(clause, asks, found, done),
+        lambda: _rate_from_counts(clause, asks, subject, done),
+        lambda: _change_from_years(clause, asks, subject, done),
+        lambda: _rate_in_words(clause, subject, done, asks),
+    ):
+        judged = derive()
+        if judged is not None:
+            return judged
     if found.approximate:
         c = _best(found.approximate)
         note = (f"完成情况只写了约数“{c.figure.raw}”（“{_around(done.original, c.context, c.figure.start, c.figure.end)}”），"
                 f"未给出{measure_name(clause.unit)}。" + miss_note)
         return _with_evidence(clause, done.original, c.context, "approximate", note, None)
-    return _not_reported(clause, subject, done, f"完成情况未给出{measure_name(clause.unit)}。" + miss_note)
+    if found.unbound:
+        # figures about the clause's subject, in its unit, but not what it asks (a budget, last year's
+        # level, a total for a per-unit target): the rules cannot bind one, so they say nothing
+        c = _best(found.unbound)
+        why = "；".join(found.rejected[:2])
+        note = f"完成情况有相关数字，但规则无法确定哪个对应目标（{why}），未作判断。"
+        judged = _with_evidence(clause, done.original, c.context, "abstain", note, None)
+        judged.confidence = "low"
+        return judged
+    judged = _not_reported(clause, subject, done, f"完成情况未给出{measure_name(clause.unit)}。" + miss_note)
+    if found.misses:
+        judged.confidence = "medium"  # figures near it in another unit: a reader may take one as the answer
+    return judged
 
 
 def _deadline(clause: Clause) -> tuple[int, int] | None:
@@ -405,26 +733,34 @@ def _match_deadline(clause: Clause, subject: Subject, done: Completion) -> Claus
     dated: list[tuple[Date, Piece, Relevance]] = []
     for date in find_dates(done.folded):
         ctx = done.context(date.start, date.end)
-        rel = relevance(subject, ctx.text, False)
+        rel = done.relevance(subject, ctx.text, False)
         if rel.relevant:
             dated.append((date, ctx, rel))
     wanted = "、".join(w for w in clause.time_words if w not in vocabulary().time_words_vague)
     if dated:
-        date, ctx, _ = max(dated, key=lambda d: (d[2].score, -d[0].start))
+        date, ctx, rel = max(dated, key=lambda d: (d[2].score, -d[0].start))
         ok = (date.month, date.day) <= deadline
+        others = [d for d in dated if d[0] is not date and d[2].score >= rel.score - 1 and ((d[0].month, d[0].day) <= deadline) != ok]
         note = f"完成情况写明“{date.raw}”，目标要求{wanted}，" + ("按期完成。" if ok else "晚于期限。")
-        return _with_evidence(clause, original, ctx, "met" if ok else "not_met", note, None)
-    on_time = [p for p in pieces if ON_TIME.search(p.text) and relevance(subject, p.text, False).relevant]
+        judged = _with_evidence(clause, original, ctx, "met" if ok else "not_met", note, None)
+        if others:  # another date about it, nearly as relevant, would judge otherwise
+            judged.confidence = "low" if any(d[2].score >= rel.score for d in others) else "medium"
+            judged.rejected = [f"{d[0].raw}：相关程度略低，按其判断结论相反" for d in others]
+        return judged
+    on_time = [p for p in pieces if ON_TIME.search(p.text) and done.relevance(subject, p.text, False).relevant]
     if on_time:
-        return _with_evidence(clause, original, on_time[0], "not_reported",
-                              f"完成情况只写“{ON_TIME.search(on_time[0].text).group(0)}”，未给出完成日期（目标要求{wanted}）。", None)
+        # "按时完成" may well mean the deadline was kept: the missing date is a question, less a fact
+        judged = _with_evidence(clause, original, on_time[0], "not_reported",
+                                f"完成情况只写“{ON_TIME.search(on_time[0].text).group(0)}”，未给出完成日期（目标要求{wanted}）。", None)
+        judged.confidence = "medium"
+        return judged
     return _not_reported(clause, subject, done, f"完成情况未给出完成日期（目标要求{wanted}）。")
 
 
 def _not_reported(clause: Clause, subject: Subject, done: Completion, note: str) -> Clause:
     """Cite where the completion talks about the clause's object without a figure, if it does."""
     original = done.original
-    mentions = [(relevance(subject, p.text, False), p) for p in done.pieces]
+    mentions = [(done.relevance(subject, p.text, False), p) for p in done.pieces]
     mentions = [(r, p) for r, p in mentions if r.relevant]
     if mentions:
         _, piece = max(mentions, key=lambda m: (m[0].score, -m[1].start))
@@ -443,20 +779,63 @@ def _with_evidence(clause: Clause, original: str, piece: Piece, outcome: str, no
     })
 
 
+def _judge(clause: Clause, done: Completion) -> Clause:
+    if not is_measurable(clause):
+        return clause
+    subject = subject_of(clause)
+    if clause.value is not None:
+        return _match_value(clause, subject, done)
+    return _match_deadline(clause, subject, done)
+
+
 def match_evidence(clauses: list[Clause], completion_text: str) -> list[Clause]:
     """Each clause with its outcome and the completion span it relied on (qualitative clauses as given)."""
     done = Completion.read(completion_text)
-    out: list[Clause] = []
-    for clause in clauses:
-        if not is_measurable(clause):
-            out.append(clause)
-            continue
-        subject = subject_of(clause)
-        if clause.value is not None:
-            out.append(_match_value(clause, subject, done))
-        else:
-            out.append(_match_deadline(clause, subject, done))
-    return out
+    return [_judge(clause, done) for clause in clauses]
 
 
-__all__ = ["match_evidence", "measure_name", "subject_of", "relevance"]
+# --- the model's quotes, read by the same binder ----------------------------------------------------
+
+QUOTE_GAP = "，"  # what stands between two quotes: a piece break, not a sentence end (same length)
+
+
+def quote_spans(quotes: list[str], completion: str) -> list[tuple[int, int]]:
+    """Where each quote stands in the completion (first occurrence, compared folded: １５ = 15); a quote
+    not found verbatim is no evidence and is left out."""
+    folded = fold(completion)
+    spans = []
+    for q in quotes:
+        fq = fold(q).strip()
+        if fq and (i := folded.find(fq)) >= 0:
+            spans.append((i, i + len(fq)))
+    return sorted(set(spans))
+
+
+def judge_from_quotes(clause: Clause, quotes: list[str], completion: str) -> Clause:
+    """The clause judged from the model's verified quotes only, by the same binder and derivations as
+    the rules: spans index `completion`. Every figure in the quotes is taken as about the clause's
+    subject (the model chose them for it) unless its words name another action; unit, role and
+    qualifier must still agree. A quote with no figure cannot evidence a quantity; a change figure
+    ("下降18.18%") evidences a change target; the parts of a derivation may be quoted separately
+    ("受理412件" and "按期结案407件"). A clause that is not measurable is returned as given."""
+    if not is_measurable(clause):
+        return clause
+    text = completion[:MAX_COMPLETION_CHARS]
+    spans = quote_spans(quotes, text)
+    if not spans:
+        return clause.model_copy(update={
+            "outcome": "not_reported", "evidence": "", "evidence_span": None, "found_value": None,
+            "note": "模型没有给出可在完成情况中找到的引文，不能作为证据。", "confidence": "high", "working": "",
+        })
+    inside = bytearray(len(text))
+    for a, b in spans:
+        inside[a:b] = b"\x01" * (b - a)
+    masked = "".join(ch if inside[i] else QUOTE_GAP for i, ch in enumerate(text))
+    done = Completion.read(masked)
+    done.original = text
+    done.quoted = True
+    judged = _judge(clause.model_copy(update={"working": "", "rejected": [], "confidence": "high"}), done)
+    return judged.model_copy(update={"note": "按模型引文：" + judged.note.removeprefix("完成情况")})
+
+
+__all__ = ["judge_from_quotes", "match_evidence", "measure_name", "quote_spans", "subject_of", "relevance"]

@@ -6,15 +6,26 @@ Works on folded text (see text.fold) so offsets are those of the cell as given.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from reviewer.lexicon import alternation, per_unit_pattern, qualifier_in, words
 from reviewer.narrative.vocabulary import vocabulary
 
-# A figure right after one of these is a change ("同比减少22.22%"), not the level a target asks for.
-CHANGE_BEFORE = re.compile(r"(增长|减少|下降|增加|降低|提高|上升|减|增|降|节约|节省)了?(约|近)?$")
-# "比年初预算少0.88万元": a difference from another figure, also a change.
-COMPARED_BEFORE = re.compile(r"比[^，,。；;\d]{1,12}(?:少|多|超出?|节约|节省|结余)了?(约|近)?$")
+QUALIFIER_WINDOW = 8  # characters before a figure searched for its qualifier (年初预算, 上年 …)
+PER_UNIT_WINDOW = 12  # characters before a figure searched for a per-unit marker ("单次检测费用不超过80元")
+
+
+@lru_cache(maxsize=1)
+def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(change, difference, total, per-unit) patterns, from the lexicon (reviewer/data/lexicon.yaml)."""
+    # A figure right after a change verb is a change ("同比减少22.22%"), not the level a target asks for;
+    # "比年初预算少0.88万元" is a difference from another figure, also a change.
+    change = re.compile(alternation(words("change_verbs")) + r"了?(约|近)?$")
+    compared = re.compile(r"比[^，,。；;\d]{1,12}" + alternation(words("difference_words")) + r"了?(约|近)?$")
+    total = re.compile(alternation(words("total_words")) + r"(?:为|达|达到|有|计)?$")
+    per_unit = per_unit_pattern()  # anywhere in the words before the figure: "亩均财政投入1,165元"
+    return change, compared, total, per_unit
 # "孕产妇死亡率为0": a zero rate written without its unit.
 ZERO_RATE = re.compile(r"(?<=率)(?:为|是|均为|保持为|保持在)?(?P<num>0|零)(?![\d.,%‰])")
 TITLE = re.compile(r"《[^》]*》")
@@ -33,6 +44,10 @@ class Figure:
     unit: str | None  # canonical unit (vocabulary units); None when the wording names none
     approximate: bool
     change: bool = False  # follows 增长/减少…: a change, not a level
+    # part: a count or amount as such; total: right after 合计/共计/累计 (the sum of the parts before it);
+    # per_unit: a value per something (平均每件658元, 场均, 元/件); ratio: a % or ‰; change: as above
+    role: str = "part"
+    qualifier: str = ""  # what the figure is of, when the words before it say (年初预算, 上年 …; lexicon)
 
 
 @dataclass(frozen=True)
@@ -80,12 +95,14 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
         if m.group("unit") == "日" and not m.group("pre") and DAY_OF_MONTH.search(folded[max(0, m.start() - 3) : m.start()]):
             continue
         unit = v.unit_of_alias[m.group("unit")]
+        change_re, compared_re, _, _ = _role_patterns()
         before = folded[max(0, m.start() - 4) : m.start()]
+        change = bool(change_re.search(before) or compared_re.search(folded[max(0, m.start() - 16) : m.start()]))
         found.append(Figure(
             start=m.start(), end=m.end(), raw=m.group(0),
             value=float(m.group("num").replace(",", "")), unit=unit,
             approximate=bool(m.group("pre") or m.group("suf")),
-            change=bool(CHANGE_BEFORE.search(before) or COMPARED_BEFORE.search(folded[max(0, m.start() - 16) : m.start()])),
+            change=change,
         ))
         taken.append(m.span())
     for m in ZERO_RATE.finditer(folded):
@@ -103,7 +120,35 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
             unit = v.unit_of_alias.get(word[-1]) if len(word) > 1 and word[0] in "多数" else None
             found.append(Figure(m.start(), m.end(), word, None, unit, True))
             taken.append(m.span())
-    return tuple(sorted(found, key=lambda f: f.start))
+    found.sort(key=lambda f: f.start)
+    return tuple(_bound(folded, f, found[i - 1] if i else None) for i, f in enumerate(found))
+
+
+def _bound(folded: str, fig: Figure, previous: Figure | None) -> Figure:
+    """The figure with its role and qualifier, read from the words before it in its own piece (not
+    past the figure before it: "为年初预算1.20万元的71.7%" gives the 71.7% no qualifier)."""
+    if fig.value is None:
+        return fig
+    _, _, total_re, per_unit_re = _role_patterns()
+    left = max(0, fig.start - QUALIFIER_WINDOW)
+    if previous is not None:
+        left = max(left, previous.end)
+    words_before = re.split(r"[，,。；;：:\n]", folded[left : fig.start])[-1]
+    near_left = max(0, fig.start - PER_UNIT_WINDOW)
+    if previous is not None:
+        near_left = max(near_left, previous.end)
+    near = re.split(r"[，,。；;：:\n]", folded[near_left : fig.start])[-1]
+    if fig.change:
+        role = "change"
+    elif total_re.search(words_before[-5:]):
+        role = "total"
+    elif (per_unit_re.search(near) and not any(w in near for w in words("yearly_markers"))) or re.match(r"/[\u4e00-\u9fff]", folded[fig.end : fig.end + 2]):
+        role = "per_unit"
+    elif fig.unit in ("%", "‰", "/10万"):
+        role = "ratio"
+    else:
+        role = "part"
+    return replace(fig, role=role, qualifier=qualifier_in(words_before))
 
 
 @lru_cache(maxsize=256)

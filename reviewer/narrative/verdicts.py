@@ -40,6 +40,15 @@ def not_measurable(row: TargetRow, clauses: list[Clause]) -> Finding:
 
 
 def clause_finding(row: TargetRow, clause: Clause) -> Finding | None:
+    """The finding a judged clause gives, carrying the clause's confidence and working (the severity
+    stays as it is: the combiner maps (code, confidence) to what the department sees)."""
+    finding = _clause_finding(row, clause)
+    if finding is None:
+        return None
+    return finding.model_copy(update={"confidence": clause.confidence, "working": clause.working})
+
+
+def _clause_finding(row: TargetRow, clause: Clause) -> Finding | None:
     loc = row.completion.location
     if clause.evidence_span is not None:
         loc = loc.with_span(*clause.evidence_span)
@@ -69,10 +78,24 @@ def _verdict(measurable: list[Clause], answer_flags: list[str]) -> str:
     if not measurable:
         # a stock-phrase answer cannot show a qualitative target was reached either
         return "not_evidenced" if "completion.vague" in answer_flags else "not_checked"
-    met = sum(c.outcome == "met" for c in measurable)
-    if met == len(measurable):
+    # an abstained clause is neither evidence nor its absence: the verdict rests on the others
+    judged = [c for c in measurable if c.outcome != "abstain"]
+    if not judged:
+        return "not_checked"
+    met = sum(c.outcome == "met" for c in judged)
+    if met == len(judged):
         return "evidenced"
     return "partial" if met else "not_evidenced"
+
+
+CONFIDENCE_ORDER = ("high", "medium", "low")
+
+
+def verdict_confidence(measurable: list[Clause]) -> str:
+    """The weakest confidence among the clauses a verdict rests on; low when a clause abstained."""
+    if any(c.outcome == "abstain" for c in measurable):
+        return "low"
+    return max((c.confidence for c in measurable), key=CONFIDENCE_ORDER.index, default="high")
 
 
 def _reason(measurable: list[Clause], qualitative: int, flags: list[str]) -> str:
@@ -141,4 +164,5 @@ def review_row(row: TargetRow, others: list[OtherField] | CopyIndex) -> tuple[Ta
         flags=flags,
         reason=reason,
         follow_up=_follow_up(row, measurable),
+        confidence=verdict_confidence(measurable) if blank is None else "high",  # type: ignore[arg-type]
     ), findings
