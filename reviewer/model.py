@@ -329,6 +329,9 @@ class HeaderRole(BaseModel):
 class Report(BaseModel):
     source: str  # file name as given
     layout: str = "hunan-dept-overall"
+    # How the form was read: "" for a layout of its own, else a note ("按通用自评表读取 …") the memo and
+    # `review extract` show first.
+    read_as: str = ""
     cover: Cover = Field(default_factory=Cover)
     contact: Text = Field(default_factory=Text)
     phone: Text = Field(default_factory=Text)
@@ -353,9 +356,7 @@ class Report(BaseModel):
     indicator_points: Number = Field(default_factory=Number)  # 总分/合计 row: 分值
     indicator_total: Number = Field(default_factory=Number)  # 总分/合计 row: 得分
     conclusion: Text = Field(default_factory=Text)  # 自评结论
-    # How the form was read: "" for a layout of its own, else a note ("按通用自评表读取 …") the memo and
-    # `review extract` show first; and every header cell with its role.
-    read_as: str = ""
+    # every header cell of a national form with the role it was given
     header_roles: list[HeaderRole] = Field(default_factory=list)
     unread: list[Unread] = Field(default_factory=list)
 

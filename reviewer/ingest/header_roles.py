@@ -186,6 +186,19 @@ def _all_roles() -> dict[str, list[str]]:
     return _ANY_ROLE
 
 
+def _continues(grid: Grid, r: int, skip: set[int]) -> bool:
+    """Row r's header goes on in row r+1: some header cell spans both rows and row r+1 has cells of
+    its own (a header split over two rows, "指标值" over "年初" | "调整")."""
+    top, bottom = grid.rows[r], grid.rows[r + 1]
+    spans = any(t is not None and t is b and id(t) not in skip and t.key for t, b in zip(top, bottom))
+    # a header cell over two or more columns with a cell of its own under each (a split column)
+    under: dict[int, set[int]] = {}
+    for t, b in zip(top, bottom):
+        if t is not None and b is not None and b is not t and t.key and b.key and id(t) not in skip:
+            under.setdefault(id(t), set()).add(id(b))
+    return spans and any(len(bs) >= 2 for bs in under.values())
+
+
 def find_header(
     grid: Grid, roles: dict[str, list[str]], covers, start: int = 0, stop: int | None = None,
     skip: set[int] = frozenset(), two_rows: bool = True,
@@ -195,6 +208,10 @@ def find_header(
     for r in range(start, end):
         cols, seen, labels = assign(row_cells(grid, r, skip), roles)
         if covers(cols):
+            if two_rows and r + 1 < end and _continues(grid, r, skip):
+                cols2, seen2, labels2 = assign(two_row_cells(grid, r, skip), roles)
+                if covers(cols2) and len(cols2) >= len(cols):
+                    return Header(grid, r, r + 1, cols2, seen2, labels2)
             return Header(grid, r, r, cols, seen, labels)
         if two_rows and len(cols) >= 2 and r + 1 < end:
             cols2, seen2, labels2 = assign(two_row_cells(grid, r, skip), roles)

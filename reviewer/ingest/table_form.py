@@ -205,10 +205,12 @@ def _read_funding(body: Body, layout: Layout, report: Report, avoid: set[tuple[i
     total_words = (layout.funding.total_row if layout.funding else []) + v.words("funding", "total_row")
     label_of = header.labels
     span_end = _span_rows(ref).stop if title_cell is not None and len(_span_rows(ref)) > 1 else None
+    in_header = {id(cell) for hr in range(header.first, header.last + 1) for _, cell in grid.distinct(hr)}
     r = header.last + 1
     while r < len(grid.rows) and (span_end is None or r < span_end):
         cells = grid.distinct(r)
-        names = [cell for c, cell in cells if c < first_value and cell is not title_cell and cell.key]
+        # a cell that comes down from the header row is the block's label, not a row's name
+        names = [cell for c, cell in cells if c < first_value and cell is not title_cell and id(cell) not in in_header and cell.key]
         amounts = {k: grid.rows[r][c] for k, c in cols.items() if k in ("initial", "budget", "spent")}
         values_here = [cell for cell in amounts.values() if cell is not None and cell.key]
         if span_end is None and (not values_here or not any(parse_number(_unwan(c.text)).state in ("value", "none") for c in values_here)):
@@ -292,7 +294,15 @@ def _read_funding_pairs(ref: _Ref, roles: dict[str, list[str]], report: Report) 
 
 
 def _pair_header(grid: Grid, start: int, stop: int, roles: dict[str, list[str]], covers, skip: set[int]) -> Header | None:
-    return find_header(grid, roles, covers, start=start, stop=stop, skip=skip, two_rows=False)
+    """A 预期目标 | 完成情况 header row; a cell running on into the row below is the block's label
+    (“绩效目标” spanning the block), never a column of it."""
+    for r in range(start, min(stop, len(grid.rows))):
+        below = {id(c) for c in grid.rows[r + 1] if c is not None} if r + 1 < len(grid.rows) else set()
+        spanning = {id(cell) for _, cell in grid.distinct(r) if id(cell) in below}
+        found = find_header(grid, roles, covers, start=r, stop=r + 1, skip=skip | spanning, two_rows=False)
+        if found is not None:
+            return found
+    return None
 
 
 def _read_goals(body: Body, layout: Layout, report: Report) -> None:
