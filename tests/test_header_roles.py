@@ -216,3 +216,32 @@ def test_extract_says_first_how_the_form_was_read_and_shows_every_role(tmp_path:
     data = json.loads(proc.stdout)
     assert list(data)[:3] == ["source", "layout", "read_as"] and data["layout"] == "generic"
     assert {"text": "权重", "role": "points"} in [{"text": h["text"], "role": h["role"]} for h in data["header_roles"]]
+
+
+def test_the_memo_says_first_that_the_form_was_read_as_generic(tmp_path: Path):
+    from reviewer.memo.render import render_markdown
+
+    review = _review(build_docx(tmp_path / "a.docx", TITLE, SHUFFLED))
+    text = render_markdown(review)
+    head = text.split("## 审核结论")[0]
+    assert "| 表式 | 按通用自评表读取" in head and "“全年完成值”→完成值" in head
+
+
+def test_an_unknown_word_is_one_line_of_a_layout_file(tmp_path: Path):
+    """The README's "Adding a layout": the word added to the layout's role, nothing else."""
+    from reviewer.ingest import load_body
+    from reviewer.ingest.layouts import IndicatorSpec, layout_named
+    from reviewer.ingest.table_form import read_table_form
+
+    grid = [
+        ["项目名称", "档案数字化", LEFT, LEFT],
+        ["主管部门", "某某区档案馆", LEFT, LEFT],
+        ["三级指标", "年度指标值", "完成进度", "分值"],
+        ["档案数字化数量", "≥2万卷", "2.1万卷", "100"],
+    ]
+    body = load_body(build_docx(tmp_path / "f.docx", ["项目支出绩效自评表"], grid))
+    layout = layout_named("mof-2020-project")
+    assert not read_table_form(body, layout, "f.docx").indicators
+    extended = layout.model_copy(update={"indicators": IndicatorSpec(columns={"actual": ["完成进度"]})})
+    (row,) = read_table_form(body, extended, "f.docx").indicators
+    assert (row.name, row.actual.text, row.actual_parsed.value) == ("档案数字化数量", "2.1万卷", 21000)

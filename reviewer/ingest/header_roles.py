@@ -25,11 +25,14 @@ ROLES_FILE = Path(__file__).resolve().parent.parent / "data" / "header_roles.yam
 EXACT, PREFIX, CONTAINS = 3, 2, 1
 MAX_HEADER_CHARS = 24  # a header cell is a label; a longer cell is prose or a value
 MAX_LOOSE_CHARS = 16  # prefix / contains matches only on cells this short
+# A header sits in a table's first rows; a 10,000-row table is not searched to its end for one.
+MAX_HEADER_ROW = 200
 
 _BRACKETS = re.compile(r"[(\[【][^()\[\]【】]{0,8}[)\]】]")
 _NUMBERING = re.compile(r"^(?:\d{1,2}[.、．)]|[一二三四五六七八九十]{1,2}[、.．]|[(][一二三四五六七八九十\d]{1,2}[)]|指标\d{1,2}[:：])")
 
 
+@lru_cache(maxsize=65_536)
 def norm(text: str) -> str:
     """A label as compared with the vocabulary: squashed (no whitespace, NFKC), short bracketed notes
     and leading numbering dropped, no trailing colon ("1.项目年度目标完成情况" → "项目年度目标完成情况",
@@ -204,7 +207,7 @@ def find_header(
     skip: set[int] = frozenset(), two_rows: bool = True,
 ) -> Header | None:
     """The first row (or pair of rows) of `grid` from `start` whose roles satisfy `covers(cols)`."""
-    end = len(grid.rows) if stop is None else min(stop, len(grid.rows))
+    end = min(len(grid.rows), start + MAX_HEADER_ROW) if stop is None else min(stop, len(grid.rows))
     for r in range(start, end):
         cols, seen, labels = assign(row_cells(grid, r, skip), roles)
         if covers(cols):
@@ -223,7 +226,7 @@ def find_header(
 def best_partial_header(grid: Grid, roles: dict[str, list[str]], start: int = 0) -> Header | None:
     """The row with the most roles, for saying what was seen when no header was found."""
     best: Header | None = None
-    for r in range(start, len(grid.rows)):
+    for r in range(start, min(len(grid.rows), start + MAX_HEADER_ROW)):
         cols, seen, labels = assign(row_cells(grid, r), roles)
         if len(cols) >= 2 and (best is None or len(cols) > len(best.cols)):
             best = Header(grid, r, r, cols, seen, labels)

@@ -58,11 +58,12 @@ def _exact(cell: Cell, words: list[str]) -> bool:
     return bool(key) and any(key == norm(w) for w in words)
 
 
-def _find(body: Body, words: list[str], after: tuple[int, int] | None = None) -> _Ref | None:
+def _find(body: Body, words: list[str]) -> _Ref | None:
+    wanted = {norm(w) for w in words} - {""}
     for grid in body.grids:
         for r in range(len(grid.rows)):
             for c, cell in grid.distinct(r):
-                if len(cell.key) <= MAX_LABEL_CHARS and cell.row == r and _exact(cell, words):
+                if len(cell.key) <= MAX_LABEL_CHARS and cell.row == r and norm(cell.text) in wanted:
                     return _Ref(grid, r, c, cell)
     return None
 
