@@ -129,6 +129,8 @@ def assess_row(row: TargetRow, rule: TargetVerdict | None, model: TargetVerdict 
         # a national indicator row is a pair of cells the checks judged by arithmetic; nothing to weigh
         out.clauses = list(rule.clauses)
         return out
+    # a blank or instruction-text answer is one finding (completion.empty / .template), not one per clause
+    blank = any(f in rule.flags for f in ("completion.empty", "completion.template"))
     for i, clause in enumerate(rule.clauses):
         final = clause
         seen = _model_clause(model, i, clause)
@@ -149,7 +151,7 @@ def assess_row(row: TargetRow, rule: TargetVerdict | None, model: TargetVerdict 
                 # without a model, or with one whose evidence the rules cannot read, nobody has judged it
                 final = clause.model_copy(update={"outcome": "abstain", "note": f"规则把握不足，未判断（{clause.note}）"})
         out.clauses.append(final)
-        if i in out.settled or final.outcome == "abstain":
+        if i in out.settled or final.outcome == "abstain" or blank:
             continue
         made = clause_finding(row, final)
         if made is not None:

@@ -317,9 +317,21 @@ class GoalPair(BaseModel):
     location: Location
 
 
+class HeaderRole(BaseModel):
+    """One header cell of a national 自评表 and the role it was given (reviewer/data/header_roles.yaml)."""
+
+    block: str  # 绩效指标 / 预算执行 / 年度总体目标
+    text: str  # as printed, whitespace removed
+    role: str = ""  # level3, target, actual, points …; "" = no role (the column is not read)
+    location: Location = Field(default_factory=Location)
+
+
 class Report(BaseModel):
     source: str  # file name as given
     layout: str = "hunan-dept-overall"
+    # How the form was read: "" for a layout of its own, else a note ("按通用自评表读取 …") the memo and
+    # `review extract` show first.
+    read_as: str = ""
     cover: Cover = Field(default_factory=Cover)
     contact: Text = Field(default_factory=Text)
     phone: Text = Field(default_factory=Text)
@@ -344,6 +356,8 @@ class Report(BaseModel):
     indicator_points: Number = Field(default_factory=Number)  # 总分/合计 row: 分值
     indicator_total: Number = Field(default_factory=Number)  # 总分/合计 row: 得分
     conclusion: Text = Field(default_factory=Text)  # 自评结论
+    # every header cell of a national form with the role it was given
+    header_roles: list[HeaderRole] = Field(default_factory=list)
     unread: list[Unread] = Field(default_factory=list)
 
     def section(self, number: str) -> Section | None:

@@ -16,8 +16,8 @@ from reviewer.model import Report
 from reviewer.narrative import review_narrative
 from reviewer.review import TargetVerdict
 
-# A 年度主要任务's 主要内容 describes work; its measures are the 绩效指标 rows, so it is not asked
-# to be measurable itself.
+# A 年度总体目标 or a 年度主要任务's 主要内容 describes work; its measures are the 绩效指标 rows, so it
+# is not asked to be measurable itself.
 NOT_ASKED_OF_TASKS = {"target.not_measurable"}
 
 
@@ -32,7 +32,8 @@ def narrative_rules(
         return review_narrative(report, rescored)
     prose = [t for t in report.targets if t.indicator is None]
     verdicts, findings = review_narrative(report.model_copy(update={"targets": prose}), rescored)
-    tasks = {(g.expected.location.table, g.expected.location.row) for g in report.goals if g.kind == "task"}
+    # the 年度总体目标 and each 年度主要任务 are said in words; their measures are the 绩效指标 rows
+    tasks = {(g.expected.location.table, g.expected.location.row) for g in report.goals}
     findings = [
         f for f in findings
         if not (f.code in NOT_ASKED_OF_TASKS and (f.location.table, f.location.row) in tasks)

@@ -101,6 +101,20 @@ def test_satisfaction_rate():
     assert para.text[start:end] == "满意度达到９８．５％"
 
 
+@pytest.mark.parametrize("sentence, measured", [
+    ("全年开展窗口服务电话回访420人次，群众满意率96.2%。", True),
+    ("委托第三方抽取样本500户，满意度为93%。", True),
+    ("服务对象普遍反映良好，满意度为96.2%。", False),  # a rate asserted with no survey behind it
+    ("满意率达到100%，得到上级肯定。", False),
+])
+def test_a_satisfaction_rate_counts_only_when_the_text_says_how_it_was_measured(sentence, measured):
+    report = seed_report()
+    para = paragraph(report, "六", "三公")
+    para.text += sentence
+    d = data(report).get("narrative.satisfaction_rate")
+    assert (d is not None) == measured
+
+
 def test_first_source_found_wins():
     report = seed_report()
     source, d = data(report).first(["not_in_form", "narrative.sangong.current", "table.sangong.total"])

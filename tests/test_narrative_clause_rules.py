@@ -94,3 +94,14 @@ def test_joined_clauses_are_cut_at_the_join():
 )
 def test_time_words(text, words, deadlines):
     assert time_words(text) == (words, deadlines)
+
+
+@pytest.mark.parametrize("target, comparator, implied", [
+    ("网上申报材料一次性告知率100%", ">=", False),  # nothing is above 100%: a floor, for certain
+    ("档案数字化率100%", ">=", False),
+    ("编制内人员控制率100%", "<=", True),  # a control rate is kept down: a ceiling, read from the subject
+    ("档案数字化率95%", ">=", True),  # below 100% the direction is still a reading
+])
+def test_a_rate_of_100_percent_with_no_comparator_is_a_floor(target, comparator, implied):
+    (clause,) = [c for c in parse_clauses(target) if c.value is not None]
+    assert (clause.comparator, clause.implied) == (comparator, implied)

@@ -18,9 +18,9 @@ from reviewer.ingest.layouts import detect, label_texts, layout_named, load_layo
 CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 GOLDS = sorted(CORPUS.glob("*.gold.json"))
 NATIONAL = [g for g in GOLDS if not json.loads(g.read_text(encoding="utf-8"))["layout"].startswith("hunan")]
-# Forms as really filed that the label lists do not read fully yet (issue 22): these cases are expected
-# to fail until they are (not strict: some of their checks already pass).
-NOT_YET_READ = {"chongqing-2021-kxc-rongmeiti-sloppy", "sichuan-2023-qingshen-fgj-sloppy", "mof-2022-ezhou-xzspj-sloppy", "mof-2022-tianchang-slj-sloppy"}
+# Forms as really filed that the role vocabulary does not read fully yet: expected to fail until they are
+# (issue 22 read the last four: 重庆, 四川, 鄂州, 天长).
+NOT_YET_READ: set[str] = set()
 NATIONAL_CASES = [
     pytest.param(g, id=g.name.removesuffix(".gold.json"), marks=pytest.mark.xfail(reason="not read fully yet"))
     if g.name.removesuffix(".gold.json") in NOT_YET_READ else pytest.param(g, id=g.name.removesuffix(".gold.json"))
@@ -89,8 +89,17 @@ def test_a_chongqing_score_not_equal_to_coefficient_times_weight_is_flagged(tmp_
 # ---------------------------------------------------------------- extraction against gold
 
 
-def _num(text: str) -> float:
-    return float(text.rstrip("%"))
+def _num(text: str | None) -> float | None:
+    return float(text.rstrip("%")) if text is not None else None
+
+
+def _first(d: dict, *keys: str):
+    """The first of `keys` the gold gives (each province's gold names a cell as its form prints it)."""
+    return next((d[k] for k in keys if k in d), None)
+
+
+def _row_name(name: str) -> str:
+    return name.removeprefix("其中：").rstrip("：:")
 
 
 @pytest.mark.parametrize("gold_path", NATIONAL_CASES)
@@ -111,31 +120,41 @@ def test_every_part_is_read_as_gold_says(gold_path: Path):
 
     funding = ex["funding"]
     if "rows" in funding:
-        read = {row.name: [row.values[k].value for k in ("initial", "budget", "spent")] for row in report.funding.rows}
-        assert read == funding["rows"]
-        assert report.funding.points.value == funding["分值"]
-        assert report.funding.score.value == funding["得分"]
-    else:  # 银川: one row, no 分值
+        read = {_row_name(row.name): [row.values[k].value for k in ("initial", "budget", "spent")] for row in report.funding.rows}
+        want = {_row_name(k): v for k, v in funding["rows"].items()}
+        assert {k: read.get(k) for k in want} == want  # the gold lists the parts (and the total where it gives one)
+    else:  # 银川 / 重庆: one row
         total = report.funding.total
-        assert [total.values[k].value for k in ("initial", "budget", "spent")] == [funding["年初预算数"], funding["全年预算数"], funding["全年执行数"]]
-        assert not report.funding.points.known
-    assert report.funding.rate.value == _num(funding["执行率"])
+        want = [_first(funding, "年初预算数"), _first(funding, "全年预算数", "全年（调整）预算数"), _first(funding, "全年执行数")]
+        assert [total.values[k].value for k in ("initial", "budget", "spent")] == want
+    points = _first(funding, "分值", "权重", "执行率权重")
+    if points is None:
+        assert not report.funding.points.known  # 银川: 执行率 is an indicator row
+    else:
+        assert report.funding.points.value == points
+        assert report.funding.score.value == _first(funding, "得分", "执行率得分")
+    assert report.funding.rate.value == _num(_first(funding, "执行率", "预算执行率"))
 
     overall = next(g for g in report.goals if g.name == "年度总体目标")
-    expected = ex["overall_goal"]
-    assert overall.expected.text == expected.get("预期目标", expected.get("年初设定目标"))
-    assert overall.actual.text == expected.get("实际完成情况", expected.get("全年实际完成情况"))
+    goal = _first(ex, "overall_goal", "goals", "annual_goal")
+    adjusted = goal.get("全年（调整）绩效目标")
+    expected = adjusted if adjusted not in (None, "", "无") else _first(goal, "预期目标", "年初设定目标", "年初绩效目标", "项目年度目标")
+    assert overall.expected.text == expected
+    assert overall.actual.text == _first(goal, "实际完成情况", "全年实际完成情况", "全年目标实际完成情况", "年度目标完成情况")
     if "tasks" in ex:
         assert sum(g.kind == "task" for g in report.goals) == ex["tasks"]
 
     assert len(report.indicators) == ex["indicator_rows"]
     for want, row in zip(ex.get("indicators", []), report.indicators):
-        assert (row.level1, row.level2, row.level3) == (want["一级"], want["二级"], want["三级"])
-        assert (row.target.text, row.actual.text) == (want["指标值"], want["完成值"])
-        assert (row.points.value, row.score.value) == (want["分值"], want["得分"])
-        assert row.reason.text == want["偏差原因"]
+        assert (row.level1, row.level2) == (want.get("一级", ""), want.get("二级", ""))
+        assert row.level3 == _first(want, "三级", "指标名称")
+        target = _first(want, "调整指标值") or _first(want, "指标值", "年初指标值")
+        assert (row.target.text, row.actual.text) == (target, _first(want, "完成值", "全年完成值"))
+        assert (row.points.value, row.score.value) == (_first(want, "分值", "权重", "指标权重"), _first(want, "得分", "指标得分"))
+        assert row.reason.text == (_first(want, "偏差原因", "未完成原因分析") or "")
     funding_points = report.funding.points.value or 0
-    assert sum(r.points.value for r in report.indicators) + funding_points == ex["points_sum"]
+    points_sum = ex["points_sum"] if "points_sum" in ex else ex["points"]["total"]
+    assert sum(r.points.value for r in report.indicators) + funding_points == points_sum
     assert report.indicator_total.value == ex["claimed_total"]
     # every row is a target the narrative rules / LLM judge take: the pairs, then one per indicator
     assert len(report.targets) == len(report.goals) + len(report.indicators)
@@ -245,7 +264,9 @@ def test_the_suggested_score_reaches_golds_recomputed_total(gold_path: Path):
     their claimed score), so a national form gets the same conclusion as the Hunan one."""
     from reviewer.pipeline import Options, review_report
 
+    want = _gold(gold_path)["extraction"].get("recomputed_total")
+    if want is None:
+        pytest.skip("the gold recomputes no total (nothing is scored, or a row has nothing to score against)")
     review = review_report(load_report(_docx(gold_path)), Options(llm_enabled=False))
-    want = _gold(gold_path)["extraction"]["recomputed_total"]
     assert review.score_range.low <= want + 1e-6
     assert review.score_range.high == pytest.approx(want, abs=0.01)

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from reviewer.checks.arith import fmt, to_wan
 from reviewer.checks.statements import Statement, narrative_texts
+from reviewer.lexicon import words
 from reviewer.narrative.text import halfwidth
 from reviewer.model import Location, Report, Text
 from reviewer.rubric import FACT_UNITS, Fact
@@ -153,9 +154,10 @@ class ReportData:
         return found
 
     def _satisfaction(self) -> Datum | None:
+        survey = words("survey_words")
         for text in narrative_texts(self.report):
             m = _SATISFACTION.search(text.text)
-            if m:
+            if m and any(w in text.text for w in survey):
                 value = float(halfwidth(m.group(1)))
                 return Datum(value, f"{fmt(value)}%", text.location.with_span(m.start(), m.end()))
         return None

@@ -16,6 +16,7 @@ from reviewer.checks.arith import fmt, q
 from reviewer.checks.funding import FUNDING_ROW_INDEX, check_funding, score_tolerance
 from reviewer.findings import Finding
 from reviewer.indicator_rubric import IndicatorRubric
+from reviewer.lexicon import lower_is_better
 from reviewer.values import figure_in_unit, implied, meets, same_unit
 from reviewer.model import IndicatorRow, ParsedValue, Report, TargetRow
 from reviewer.narrative.answers import empty_or_template
@@ -44,6 +45,19 @@ def _partial(rule: str, found: float, wanted: float, points: float) -> float | N
     if rule == "target_over_actual" and found > 0:
         return max(0.0, min(points, wanted / found * points))
     return None
+
+
+def direction(row: IndicatorRow, rubric: IndicatorRubric) -> str:
+    """Which way a row's target points: its 指标性质 or the target's own ≥ / ≤ / = (both folded into
+    `target_parsed` by the reader), else the name (…控制率, 结转结余率, 投诉, 事故 … are better kept
+    down: reviewer/data/lexicon.yaml `lower_is_better`), else the rubric's reading of a bare target."""
+    target = row.target_parsed
+    if target.comparator:
+        return target.comparator
+    by_rubric = rubric.bare_target.comparator(target.value, row.level2)
+    if by_rubric == ">=" and lower_is_better(row.name):
+        return "<="
+    return by_rubric
 
 
 def _as_target(row: IndicatorRow) -> TargetRow:
@@ -127,7 +141,7 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
             out.needs.append("可判断的完成情况（定性指标由人工核实）")
         return out
 
-    comparator = target.comparator or rubric.bare_target.comparator(target.value, row.level2)
+    comparator = direction(row, rubric)
     wanted = f"{SYMBOL[comparator]}{_shown(target)}" if target.comparator == "" else _shown(target)
     if not actual.known:
         # The target asks a figure; the answer is words ("满意", "较满意", "已完成").
@@ -247,8 +261,19 @@ def indicator_verdicts(report: Report, rubric: IndicatorRubric, checked_rows: di
 _POINTS_IN_LABEL = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
 
 
+def _whole_adds_up(report: Report, rubric: IndicatorRubric) -> bool:
+    """Every 分值 (the 执行率 row's too) is given and they add up to the rubric's total."""
+    points = [r.points for r in report.indicators]
+    if report.funding is not None and report.funding.points.known:
+        points.append(report.funding.points)
+    return bool(points) and all(p.known for p in points) and abs(sum(p.value for p in points) - rubric.total_points) <= 1e-6
+
+
 def _weights(report: Report, rubric: IndicatorRubric) -> list[Finding]:
     out: list[Finding] = []
+    # The rubric's weights are a default a department may adapt (财预〔2020〕10号 "原则上"): when the
+    # form's own points add up to the total, a different split is the department's, not an error.
+    adapted = _whole_adds_up(report, rubric)
     groups: dict[str, list[IndicatorRow]] = {}
     for row in report.indicators:
         groups.setdefault(row.level1, []).append(row)
@@ -258,7 +283,7 @@ def _weights(report: Report, rubric: IndicatorRubric) -> list[Finding]:
         total = sum(r.points.value for r in rows)
         printed = _POINTS_IN_LABEL.search(label)
         weight = float(printed.group(1)) if printed else rubric.weights.get(strip_points(label))
-        if weight is None or abs(total - weight) <= 1e-6:
+        if weight is None or abs(total - weight) <= 1e-6 or (adapted and not printed):
             continue
         # A printed "（30分）" is the form's own statement; the rubric's weights are a default a
         # department may adapt (财预〔2020〕10号 "原则上"), so a difference there is for a person to see.
@@ -322,11 +347,51 @@ def _grade(report: Report, rubric: IndicatorRubric, score_sum: float | None) -> 
     )]
 
 
+def _form_texts(report: Report) -> list[Finding]:
+    """The prose cells a national form asks for (评价结论, 存在问题, 改进措施, 项目实施内容及过程概述), read
+    as sections: blank, or still the form's own instructions."""
+    out = []
+    for section in report.sections:
+        if section.number or not section.paragraphs:
+            continue
+        text = section.paragraphs[0]
+        found = empty_or_template(TargetRow(index=-1, category="", kind=section.heading, target=text.model_copy(update={"text": ""}),
+                                            completion=text, location=section.location))
+        if found is None:
+            continue
+        if found.code == "completion.empty":
+            message = f"“{section.heading}”栏为空白，未填写。"
+        else:
+            message = f"“{section.heading}”栏仍是表格的填写说明（“{text.text.strip()[:40]}”），未填写实际内容。"
+        out.append(found.model_copy(update={"message": message, "source": "checks"}))
+    return out
+
+
+def _no_self_score(report: Report) -> list[Finding]:
+    """Not one 得分 filled (the 执行率 row's and every indicator's): the form was not self-scored."""
+    rows = report.indicators
+    if not rows or any(r.score.state != "missing" for r in rows):
+        return []
+    funding = report.funding
+    if funding is not None and funding.score.state != "missing":
+        return []
+    if len(rows) < 2 and (funding is None or not funding.points.known):
+        return []  # one blank 得分 is that row's matter, not a form left unscored
+    parts = "预算执行率和各项指标" if funding is not None and funding.points.known else "各项指标"
+    return [Finding(
+        code="score.unverifiable", severity="warning", source="checks",
+        message=f"{parts}的得分栏均为空白：表中没有自评得分，无从核对；请部门按评分规则填写自评得分。",
+        location=rows[0].score.location, found="",
+    )]
+
+
 def check_indicators(report: Report, rubric: IndicatorRubric, verdicts: list[TargetVerdict] | None = None,
                      ) -> tuple[list[Finding], list[IndicatorResult]]:
     """Every check of a national form's funding block and indicator rows (`verdicts`, when given,
     receives each row's rule verdict from the same pass)."""
     findings, results = check_funding(report, rubric)
+    findings += _form_texts(report)
+    findings += _no_self_score(report)
     checked_rows: dict[int, _Row] = {}
     for row in report.indicators:
         checked = checked_rows[row.index] = _check_row(row, rubric)

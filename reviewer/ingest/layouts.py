@@ -37,27 +37,32 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+FundingRole = Literal["initial", "budget", "spent", "points", "rate", "score", "reason"]
+
+
 class FundingSpec(_Strict):
-    anchor: list[str]
+    """Words this variant adds to the shared vocabulary (reviewer/data/header_roles.yaml)."""
+
+    anchor: list[str] = Field(default_factory=list)
     total_row: list[str] = Field(default_factory=list)
-    columns: dict[Literal["initial", "budget", "spent", "points", "rate", "score", "reason"], list[str]]
+    columns: dict[FundingRole, list[str]] = Field(default_factory=dict)
 
 
 class PairSpec(_Strict):
-    anchor: list[str]
+    anchor: list[str] = Field(default_factory=list)
     name: list[str] = Field(default_factory=list)
-    expected: list[str]
-    actual: list[str]
+    expected: list[str] = Field(default_factory=list)
+    actual: list[str] = Field(default_factory=list)
 
 
 IndicatorColumn = Literal[
-    "level1", "level2", "level3", "target", "initial_target", "actual", "points", "score",
-    "coefficient", "comparator", "unit", "reason",
+    "level1", "level2", "level3", "target", "initial_target", "adjusted_target", "actual", "points", "score",
+    "coefficient", "comparator", "unit", "reason", "core",
 ]
 
 
 class IndicatorSpec(_Strict):
-    columns: dict[IndicatorColumn, list[str]]
+    columns: dict[IndicatorColumn, list[str]] = Field(default_factory=dict)
     total_row: list[str] = Field(default_factory=list)
 
 
@@ -72,8 +77,13 @@ class Layout(_Strict):
     title: str
     reader: Literal["hunan-form", "table-form"]
     rubric: str | None = None  # file name in rubric/
-    markers: list[str]
+    markers: list[str] = Field(default_factory=list)
     threshold: float = Field(default=0.6, gt=0, le=1)
+    # The generic 自评表: taken when no layout's markers pass and the file has an indicator table.
+    generic: bool = False
+    # Where the form's total is: a 总分/合计 row under the indicators, a label at the top (重庆
+    # 自评总分), or whichever is found ("auto").
+    total: Literal["auto", "row", "top"] = "auto"
     fields: dict[FieldName, list[str]] = Field(default_factory=dict)
     funding: FundingSpec | None = None
     tasks: PairSpec | None = None
@@ -135,15 +145,42 @@ def score_layout(layout: Layout, labels: list[str]) -> float:
     """The share of the layout's markers that occur in some label of the file."""
     joined = "\x00".join(labels)  # a marker never spans two cells
     wanted = [squash(m) for m in layout.markers]
+    if not wanted:
+        return 0.0
     return sum(1 for m in wanted if m in joined) / len(wanted)
 
 
 def detect(body: Body) -> tuple[Layout | None, list[tuple[Layout, float]]]:
-    """The best layout at or above its threshold (None if none is), and every layout's score."""
+    """The best layout at or above its threshold (None if none is), and every layout's score.
+
+    A layout of the form's own (its markers) wins; then the generic 自评表, whose score is 1 when
+    the file has an indicator table (a header row covering name, target, actual and points or
+    score) and 0 otherwise; the Hunan form last, unless its own markers are most of what it has."""
+    from reviewer.ingest.table_form import has_indicator_table  # the generic reader's own test
+
     labels = label_texts(body)
-    scores = sorted(((x, score_layout(x, labels)) for x in load_layouts()), key=lambda p: -p[1])
-    best = next(((x, s) for x, s in scores if s + 1e-9 >= x.threshold), None)
-    return (best[0] if best else None), scores
+    layouts = load_layouts()
+    generic = next((x for x in layouts if x.generic), None)
+    scores = [(x, score_layout(x, labels)) for x in layouts if not x.generic]
+    table = has_indicator_table(body) if generic is not None else False
+    if generic is not None:
+        scores.append((generic, 1.0 if table else 0.0))
+    scores.sort(key=lambda p: -p[1])
+    passing = [(x, s) for x, s in scores if not x.generic and s + 1e-9 >= x.threshold]
+    own = next((x for x, s in passing if x.reader == "table-form"), None)
+    if own is not None:
+        return own, scores
+    hunan = next(((x, s) for x, s in passing if x.reader == "hunan-form"), None)
+    if hunan is not None and (not table or hunan[1] >= HUNAN_OVER_GENERIC):
+        return hunan[0], scores
+    if table:
+        return generic, scores
+    return (hunan[0] if hunan else None), scores
+
+
+# A file with an indicator table is read as the generic 自评表 unless this share of the Hunan
+# form's markers is found (the title "…绩效自评表" alone gives two of its six).
+HUNAN_OVER_GENERIC = 0.5
 
 
 _BRACKETS = re.compile(r"[(（][^()（）]{0,8}[)）]")

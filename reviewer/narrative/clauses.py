@@ -99,6 +99,8 @@ def _comparator(folded: str, fig: Figure) -> tuple[str, bool]:
         return ">=", False  # "100余篇" can only be a floor
     if fig.unit in vocabulary().money_units or fig.unit in DURATION_UNITS or lower_is_better(folded[: fig.start]):
         return "<=", True
+    if fig.unit == "%" and fig.value == 100:
+        return ">=", False  # nothing better than 100% can be reached: a rate at 100% is a floor, not a guess
     return ">=", True
 
 
