@@ -100,7 +100,7 @@ class Figure:
 def _figure_re() -> re.Pattern[str]:
     units = "|".join(re.escape(u) for u in unit_spellings())
     return re.compile(
-        r"(?<![\d.,A-Za-z])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>%|" + units + r")"
+        r"(?<![\d.,A-Za-z])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>%|(?:万|亿)?(?:" + units + r"))"
     )
 
 
@@ -349,13 +349,18 @@ def clauses_swapped(text: str, ctx: Context, rng: random.Random) -> str | None:
     return lead0 + new0 + end0 + trail0 + lead1 + new1 + end1 + trail1 + "".join(parts[2:])
 
 
+def _measure(unit: str) -> str:
+    """What a unit measures, whatever its scale or spelling: 万公里 and 千米 → 公里."""
+    bare = unit[1:] if unit[:1] in "万亿" and len(unit) > 1 else unit
+    return canonical_unit().get(bare, bare)
+
+
 def unrelated_added(text: str, ctx: Context, rng: random.Random) -> str | None:
     """A sentence about something else, with a figure in a unit the target never uses."""
     if ctx.cell or not text.strip():
         return None
-    used = {canonical_unit().get(f.unit, f.unit) for f in figures(ctx.target)} | {f.unit for f in figures(ctx.target)}
-    pool = [s for s in _data()["unrelated_sentences"]
-            if not any(f.unit in used or canonical_unit().get(f.unit, f.unit) in used for f in figures(s))]
+    used = {_measure(f.unit) for f in figures(ctx.target)}
+    pool = [s for s in _data()["unrelated_sentences"] if not any(_measure(f.unit) in used for f in figures(s))]
     if not pool:
         return None
     sentence = rng.choice(pool)
@@ -770,8 +775,8 @@ def read_known(path: Path = KNOWN_FILE) -> dict[str, str]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        vid, _, why = line.partition("#")
-        known[vid.strip()] = why.strip()
+        vid, _, why = line.partition(" ")  # an id holds "#" but no space
+        known[vid] = why.strip().removeprefix("#").strip()
     return known
 
 
