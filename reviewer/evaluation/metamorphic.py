@@ -349,6 +349,14 @@ def clauses_swapped(text: str, ctx: Context, rng: random.Random) -> str | None:
     return lead0 + new0 + end0 + trail0 + lead1 + new1 + end1 + trail1 + "".join(parts[2:])
 
 
+def _unanswered(text: str) -> bool:
+    """A blank, a "nothing" mark or the form's instruction text: adding a sentence would answer it."""
+    flat = re.sub(r"\s+", "", text)
+    phrases = _phrases()
+    return (not flat or flat in set(phrases.get("empty_marks") or ())
+            or any(m in flat for m in phrases.get("template_markers") or ()))
+
+
 def _measure(unit: str) -> str:
     """What a unit measures, whatever its scale or spelling: 万公里 and 千米 → 公里."""
     bare = unit[1:] if unit[:1] in "万亿" and len(unit) > 1 else unit
@@ -357,7 +365,7 @@ def _measure(unit: str) -> str:
 
 def unrelated_added(text: str, ctx: Context, rng: random.Random) -> str | None:
     """A sentence about something else, with a figure in a unit the target never uses."""
-    if ctx.cell or not text.strip():
+    if ctx.cell or _unanswered(text):
         return None
     used = {_measure(f.unit) for f in figures(ctx.target)}
     pool = [s for s in _data()["unrelated_sentences"] if not any(_measure(f.unit) in used for f in figures(s))]
