@@ -332,21 +332,20 @@ def clauses_swapped(text: str, ctx: Context, rng: random.Random) -> str | None:
         return None
     for marks in ("；;", "。"):
         parts = [p for p in re.findall("[^" + marks + "]+[" + marks + "]?", text) if p.strip()]
-        if len(parts) >= 2:
-            break
-    else:
-        return None
-    (lead0, core0, end0, trail0), (lead1, core1, end1, trail1) = _slot(parts[0]), _slot(parts[1])
-    n0, n1 = _NUMBERING.match(core0), _NUMBERING.match(core1)
-    if bool(n0) != bool(n1):
-        return None
-    if n0 and n1:
-        new0, new1 = n0.group(0) + core1[n1.end():], n1.group(0) + core0[n0.end():]
-    else:
-        new0, new1 = core1, core0
-    if not (re.search(r"[\u4e00-\u9fff]", new0) and re.search(r"[\u4e00-\u9fff]", new1)):
-        return None
-    return lead0 + new0 + end0 + trail0 + lead1 + new1 + end1 + trail1 + "".join(parts[2:])
+        if len(parts) < 2:
+            continue
+        (lead0, core0, end0, trail0), (lead1, core1, end1, trail1) = _slot(parts[0]), _slot(parts[1])
+        n0, n1 = _NUMBERING.match(core0), _NUMBERING.match(core1)
+        if bool(n0) != bool(n1):
+            continue  # "1.…；…" : the items are numbered at another mark
+        if n0 and n1:
+            new0, new1 = n0.group(0) + core1[n1.end():], n1.group(0) + core0[n0.end():]
+        else:
+            new0, new1 = core1, core0
+        if not (re.search(r"[\u4e00-\u9fff]", new0) and re.search(r"[\u4e00-\u9fff]", new1)):
+            continue
+        return lead0 + new0 + end0 + trail0 + lead1 + new1 + end1 + trail1 + "".join(parts[2:])
+    return None
 
 
 def _unanswered(text: str) -> bool:
@@ -422,12 +421,18 @@ def total_stated(text: str, ctx: Context, rng: random.Random) -> str | None:
     runs = [r for r in runs if len(r) >= 2]
     if not runs:
         return None
+    # the last part must end its phrase: "14个乡镇" is a classifier before a noun, not a count to add to
+    runs = [r for r in runs if r[-1].end == len(text) or text[r[-1].end] in "，,；;。)）"]
+    if not runs:
+        return None
     run = rng.choice(runs)
     after = text[run[-1].end: run[-1].end + 3]
     if any(w in after for w in _TOTAL_WORDS):
         return None
-    total = sum(f.value for f in run)
-    return text[: run[-1].end] + f"，合计{plain(total)}{run[-1].unit}" + text[run[-1].end:]
+    total = plain(sum(f.value for f in run))
+    if any("," in f.number for f in run):
+        total = _grouped(total)
+    return text[: run[-1].end] + f"，合计{total}{run[-1].unit}" + text[run[-1].end:]
 
 
 def synonym(text: str, ctx: Context, rng: random.Random) -> str | None:
@@ -788,9 +793,8 @@ def read_known(path: Path = KNOWN_FILE) -> dict[str, str]:
     return known
 
 
-def render(suite: Suite, examples: int = 3, known: dict[str, str] | None = None) -> str:
-    """The figures, in plain text: variants per kind, changes on preserving rewrites (with examples),
-    the catch rate on changing rewrites, and every failure by kind."""
+def summary(suite: Suite) -> str:
+    """The figures: variants and failures per kind, changes on preserving rewrites, the catch rate."""
     lines = [f"metamorphic suite: {len(suite.outcomes)} variants "
              f"({len(suite.preserving)} preserving, {len(suite.changing)} changing), seed {SEED}"]
     lines.append(f"{'kind':22} {'family':10} {'variants':>8} {'failed':>7}")
@@ -801,6 +805,12 @@ def render(suite: Suite, examples: int = 3, known: dict[str, str] | None = None)
     lines.append(f"preserving rewrites that changed the row: {len(moved)} of {len(suite.preserving)}")
     caught = sum(o.ok for o in suite.changing)
     lines.append(f"changing rewrites caught: {caught} of {len(suite.changing)} ({suite.catch_rate:.1%})")
+    return "\n".join(lines)
+
+
+def render(suite: Suite, examples: int = 3) -> str:
+    """The summary, then the failing variants by kind (`examples` each; -1: all) with before/after."""
+    lines = [summary(suite)]
     lines.append("")
     for kind in KINDS:
         failed = [o for o in suite.of(kind.name) if not o.ok]
@@ -815,6 +825,18 @@ def render(suite: Suite, examples: int = 3, known: dict[str, str] | None = None)
         if examples >= 0 and len(failed) > examples:
             lines.append(f"  … {len(failed) - examples} more (--all lists them)")
     return "\n".join(lines)
+
+
+README_START, README_END = "<!-- metamorphic:start -->", "<!-- metamorphic:end -->"
+
+
+def readme_block(readme: str, suite: Suite) -> str:
+    """`readme` with the figures between the metamorphic markers replaced by this suite's summary."""
+    head, start, rest = readme.partition(README_START)
+    _, end, tail = rest.partition(README_END)
+    if not start or not end:
+        raise ValueError(f"README has no {README_START} … {README_END} block")
+    return f"{head}{README_START}\n```text\n{summary(suite)}\n```\n{README_END}{tail}"
 
 
 def _short(text: str, n: int = 110) -> str:
