@@ -14,6 +14,7 @@ import math
 import re
 from functools import lru_cache
 
+from reviewer.cn_numerals import to_arabic
 from reviewer.lexicon import all_word, alternation, says_not_all, table, words
 from reviewer.lexicon import pattern as lexicon_pattern
 from reviewer.model import ParsedValue
@@ -91,6 +92,9 @@ def parse_value(raw: str) -> ParsedValue:
             comparator=_comparator(flat[: d.start()], flat[d.end():]),
         )
     if n is None:
+        arabic = to_arabic(flat)  # "百分之九十二", "三十二处": Chinese numerals read as figures
+        if arabic != flat and _NUM.search(arabic):
+            return parse_value(arabic).model_copy(update={"raw": raw})
         return ParsedValue(raw=raw, kind="text")
     return _number(raw, flat, n)
 

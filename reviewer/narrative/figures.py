@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reviewer.lexicon import alternation, per_unit_pattern, qualifier_in, words
+from reviewer.cn_numerals import chinese_figures
 from reviewer.narrative.vocabulary import vocabulary
 
 QUALIFIER_WINDOW = 8  # characters before a figure searched for its qualifier (年初预算, 上年 …)
@@ -105,6 +106,15 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
             change=change,
         ))
         taken.append(m.span())
+    for start, end, raw, value, written in chinese_figures(folded, v.unit_aliases):
+        if _overlaps(taken, start, end) or _inside(titles, start, end):
+            continue
+        change_re, compared_re, _, _ = _role_patterns()
+        before = folded[max(0, start - 4) : start]
+        change = bool(change_re.search(before) or compared_re.search(folded[max(0, start - 16) : start]))
+        found.append(Figure(start=start, end=end, raw=raw, value=value, unit=v.unit_of_alias.get(written, written),
+                            approximate=False, change=change))
+        taken.append((start, end))
     for m in ZERO_RATE.finditer(folded):
         if not _overlaps(taken, *m.span("num")):
             found.append(Figure(m.start("num"), m.end("num"), m.group("num"), 0.0, "%", False))
