@@ -22,7 +22,8 @@ from reviewer.narrative.clauses import parse_clauses
 from reviewer.narrative.evidence import match_evidence
 from reviewer.review import IndicatorResult, TargetVerdict
 
-WORDING = {"internal": ["llm.settles_rules", "llm.disagrees_with_rules"], "model_opinion_min_severity": "warning"}
+WORDING = __import__("yaml").safe_load(
+    (__import__("pathlib").Path(__file__).resolve().parent.parent / "reviewer" / "memo" / "templates" / "wording.yaml").read_text(encoding="utf-8"))
 
 
 def row(target: str, completion: str, kind: str = "数量指标", index: int = 0) -> TargetRow:
@@ -185,3 +186,66 @@ def test_each_national_indicator_row_is_judged_once(monkeypatch):
     review = review_report(report, Options(llm_enabled=False))
     assert sorted(calls) == sorted(r.index for r in report.indicators)
     assert len([v for v in review.verdicts if v.by == "rules"]) == len(report.targets)
+
+
+# ---------------------------------------------------------------- corpus rows with a constructed model
+
+CORPUS = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples" / "corpus"
+
+# (report, target row, clause index → the quotes a capable model gives for it). CONSTRUCTED answers:
+# they stand for what a good model quotes; nothing here was recorded from one.
+GOOD_ANSWERS = [
+    ("hunan-2023-yueyangxian-sfj-careful", 3, {1: ["平均每件658元"]}),
+    ("hunan-2023-yueyangxian-sfj-careful", 5, {1: ["开展“法治体检”128家次"]}),
+    ("hunan-2023-yueyangxian-sfj-careful", 0, {1: ["受理法律援助案件412件", "按期结案407件"]}),
+    ("hunan-2023-yueyangxian-sfj-careful", 6, {1: ["下降18.18%"]}),
+    ("hunan-2024-quyuan-yjj-mixed", 4, {0: ["死亡2人", "2023年全区生产安全事故死亡3人"]}),
+    ("hunan-2021-yueyanglou-zfb-careful", 1, {1: ["合计137场"]}),
+    ("hunan-2021-yueyanglou-zfb-sloppy", 5, {1: ["《督查通报》每月出1期"]}),
+]
+
+
+@pytest.fixture(scope="module")
+def corpus_reviews():
+    from reviewer.ingest import load_report
+    from reviewer.pipeline import Options, review_report
+
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            report = load_report(CORPUS / f"{name}.docx")
+            cache[name] = (report, review_report(report, Options(llm_enabled=False)))
+        return cache[name]
+    return get
+
+
+@pytest.mark.parametrize("name, index, quotes", GOOD_ANSWERS, ids=[f"{n[6:20]}-{i}" for n, i, _ in GOOD_ANSWERS])
+def test_a_good_model_quoting_the_figures_leaves_nothing_against_the_row(corpus_reviews, name, index, quotes):
+    report, review = corpus_reviews(name)
+    r = report.targets[index]
+    rule = next(v for v in review.verdicts if v.by == "rules" and v.target_index == index)
+    answer = RowJudgement(
+        clauses=[ClauseJudgement(id=i + 1, clause=c.text, verdict="evidenced" if i in quotes or c.outcome == "met" else "not_applicable",
+                                 quotes=quotes.get(i, []), reason="构造的回答") for i, c in enumerate(rule.clauses)],
+        vague=False, follow_up="",
+    )
+    model, model_findings = judge_answer(r, answer, rule, Redactor(enabled=False), sent=rule.clauses)
+    a = assess_row(r, rule, model)
+    for i in quotes:
+        assert a.clauses[i].outcome == "met", (i, a.clauses[i].note)
+    out = assess(report, [], [], [rule], [], [model], model_findings)
+    on_row = [f for f in out.findings if (f.location.table, f.location.row) == (r.completion.location.table, r.completion.location.row)]
+    assert not [f for f in on_row if not is_internal(f, WORDING) and f.code.startswith("target.")]
+    assert not [f for f in on_row if f.code == "llm.disagrees_with_rules"]
+
+
+def test_a_model_claiming_stock_words_evidence_a_count_leaves_it_unevidenced():
+    """'做好了编辑工作' for '15期以上' (constructed answer): no figure, no evidence."""
+    r = row("全年编辑《工作动态》15期以上", "认真做好了《工作动态》的编辑工作，内容丰富，得到好评。")
+    (clause,) = match_evidence(parse_clauses(r.target.text), r.completion.text)
+    rule = TargetVerdict(target_index=0, by="rules", verdict="not_evidenced", clauses=[clause])
+    model, model_findings = model_says(r, rule, "evidenced", ["认真做好了《工作动态》的编辑工作"])
+    out = assess(Report(source="t", targets=[r]), [], [], [rule], [], [model], model_findings)
+    assert out.verdicts[0].verdict == "not_evidenced"
+    assert [f.code for f in out.findings if f.code.startswith("target.")] == ["target.not_evidenced"]
