@@ -9,6 +9,7 @@ reached when the file was written; raise them as the rules improve.
 from __future__ import annotations
 
 import random
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -245,6 +246,18 @@ def test_variants_are_deterministic():
     first = [(vid, text) for vid, _, _, text, _ in mm.variants_of(report, review)]
     again = [(vid, text) for vid, _, _, text, _ in mm.variants_of(report, review)]
     assert first == again and len({vid for vid, _ in first}) == len(first)
+
+
+def test_the_comparison_flags_a_rewrite_that_is_not_what_it_claims(tmp_path):
+    """Two impostors on one report: a "preserving" rewrite that deletes the figures, and a "changing"
+    one that only adds a space. The suite must call the first a change and the second not caught."""
+    (tmp_path / "one.docx").symlink_to(CORPUS / "hunan-2023-xiangyin-wjj-careful.docx")
+    no_digits = mm.Kind("no_digits", "preserving", lambda t, c, r: re.sub(r"[\d.,]+", "", t) if re.search(r"\d", t) else None)
+    spaced = mm.Kind("spaced", "changing", lambda t, c, r: t + " " if c.evidence else None, on_cells=False)
+    suite = mm.run_suite(tmp_path, kinds=(no_digits, spaced))
+    dropped, kept = suite.of("no_digits"), suite.of("spaced")
+    assert dropped and sum(not o.ok for o in dropped) >= len(dropped) // 2
+    assert kept and not any(o.ok for o in kept) and suite.catch_rate == 0
 
 
 def test_read_known(tmp_path):

@@ -711,7 +711,7 @@ def _stem(report: Report) -> str:
     return Path(report.source).stem
 
 
-def variants_of(report: Report, review) -> Iterable[tuple[str, Kind, TargetRow, str, int | None]]:
+def variants_of(report: Report, review, kinds: tuple[Kind, ...] = KINDS) -> Iterable[tuple[str, Kind, TargetRow, str, int | None]]:
     """(id, kind, row, rewritten text, clause index) for every rewrite that applies to a row."""
     verdicts = {v.target_index: v for v in review.verdicts if v.by == "rules"}
     for t in report.targets:
@@ -720,7 +720,7 @@ def variants_of(report: Report, review) -> Iterable[tuple[str, Kind, TargetRow, 
             continue
         cell = t.indicator is not None
         base = f"{_stem(report)}#{t.index}"
-        for kind in KINDS:
+        for kind in kinds:
             if cell and not kind.on_cells:
                 continue
             if kind.family == "preserving":
@@ -752,11 +752,12 @@ def _caught(kind: Kind, before: Signature, after: Signature, ci: int) -> bool:
     return after.outcomes[ci] != "met"
 
 
-def run_suite(folder: Path) -> Suite:
+def run_suite(folder: Path, kinds: tuple[Kind, ...] = KINDS) -> Suite:
+    """Every variant of every report in `folder`, reviewed and compared with its original."""
     suite = Suite()
     for report in load_corpus(folder):
         review = _review(report)
-        for vid, kind, target, text, ci in variants_of(report, review):
+        for vid, kind, target, text, ci in variants_of(report, review, kinds):
             before = signature(review, report, target.index)
             variant = with_completion(report, target, text)
             after = signature(_review(variant), variant, target.index)
