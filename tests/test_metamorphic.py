@@ -260,6 +260,11 @@ def test_the_comparison_flags_a_rewrite_that_is_not_what_it_claims(tmp_path):
     assert kept and not any(o.ok for o in kept) and suite.catch_rate == 0
 
 
+def test_first_change_shows_the_rewritten_words():
+    assert mm.first_change("全年支出3.2万元，结余", "全年年初预算3.2万元，结余") == "全年支出3.2万 ⇒ 全年年初预算3.2万"
+    assert mm.first_change("植树80株", "植树80株。另修路2公里。") == "树80株 ⇒ 树80株。另修路2公里。"
+
+
 def test_read_known(tmp_path):
     path = tmp_path / "known.txt"
     path.write_text("# header\n\na#1:synonym  # verdict moved\nb#2:wrong_side.c0\n", encoding="utf-8")
