@@ -230,7 +230,7 @@ def test_caught_means_not_met_for_wrong_side_and_not_met_otherwise():
     assert not mm._caught(mm.KIND["unit_mismatched"], before, before, 1)
 
 
-def test_with_completion_rereads_a_national_cell_and_leaves_the_original(tmp_path):
+def test_with_completion_rereads_a_national_cell_and_leaves_the_original():
     report = next(r for r in mm.load_corpus(CORPUS) if r.indicators)
     target = next(t for t in report.targets if t.indicator is not None and report.indicators[t.indicator].actual_parsed.known)
     variant = mm.with_completion(report, target, "预算17人")
