@@ -9,6 +9,7 @@ reached when the file was written; raise them as the rules improve.
 from __future__ import annotations
 
 import random
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -229,7 +230,7 @@ def test_caught_means_not_met_for_wrong_side_and_not_met_otherwise():
     assert not mm._caught(mm.KIND["unit_mismatched"], before, before, 1)
 
 
-def test_with_completion_rereads_a_national_cell_and_leaves_the_original(tmp_path):
+def test_with_completion_rereads_a_national_cell_and_leaves_the_original():
     report = next(r for r in mm.load_corpus(CORPUS) if r.indicators)
     target = next(t for t in report.targets if t.indicator is not None and report.indicators[t.indicator].actual_parsed.known)
     variant = mm.with_completion(report, target, "预算17人")
@@ -245,6 +246,23 @@ def test_variants_are_deterministic():
     first = [(vid, text) for vid, _, _, text, _ in mm.variants_of(report, review)]
     again = [(vid, text) for vid, _, _, text, _ in mm.variants_of(report, review)]
     assert first == again and len({vid for vid, _ in first}) == len(first)
+
+
+def test_the_comparison_flags_a_rewrite_that_is_not_what_it_claims(tmp_path):
+    """Two impostors on one report: a "preserving" rewrite that deletes the figures, and a "changing"
+    one that only adds a space. The suite must call the first a change and the second not caught."""
+    (tmp_path / "one.docx").symlink_to(CORPUS / "hunan-2023-xiangyin-wjj-careful.docx")
+    no_digits = mm.Kind("no_digits", "preserving", lambda t, c, r: re.sub(r"[\d.,]+", "", t) if re.search(r"\d", t) else None)
+    spaced = mm.Kind("spaced", "changing", lambda t, c, r: t + " " if c.evidence else None, on_cells=False)
+    suite = mm.run_suite(tmp_path, kinds=(no_digits, spaced))
+    dropped, kept = suite.of("no_digits"), suite.of("spaced")
+    assert dropped and sum(not o.ok for o in dropped) >= len(dropped) // 2
+    assert kept and not any(o.ok for o in kept) and suite.catch_rate == 0
+
+
+def test_first_change_shows_the_rewritten_words():
+    assert mm.first_change("全年支出3.2万元，结余", "全年年初预算3.2万元，结余") == "全年支出3.2万 ⇒ 全年年初预算3.2万"
+    assert mm.first_change("植树80株", "植树80株。另修路2公里。") == "树80株 ⇒ 树80株。另修路2公里。"
 
 
 def test_read_known(tmp_path):

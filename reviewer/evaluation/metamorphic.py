@@ -609,10 +609,33 @@ class Outcome:
     clause_after: str = ""
 
     @property
+    def change(self) -> str:
+        """The first place the rewrite changed, with a little context: "支出0.86万元 ⇒ 年初预算0.86万元"."""
+        return first_change(self.before, self.after)
+
+    @property
     def why(self) -> str:
         if self.family == "preserving":
-            return f"{self.original.describe()} → {self.variant.describe()}"
-        return f"条款{self.clause}: {self.clause_before} → {self.clause_after}"
+            return f"{self.change}: {self.original.describe()} → {self.variant.describe()}"
+        return f"{self.change}: 条款{self.clause} {self.clause_before} → {self.clause_after}"
+
+
+def first_change(before: str, after: str, context: int = 4, most: int = 24) -> str:
+    """Where two texts first differ, each side with `context` characters around it (cut at `most`)."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end_b, end_a = len(before), len(after)
+    while end_b > start and end_a > start and before[end_b - 1] == after[end_a - 1]:
+        end_b, end_a = end_b - 1, end_a - 1
+    lo = max(0, start - context)
+
+    def side(text: str, end: int) -> str:
+        piece = text[lo: min(len(text), end + context)]
+        piece = piece if len(piece) <= most else piece[: most - 1] + "…"
+        return re.sub(r"\s+", " ", piece) or "（空）"
+
+    return f"{side(before, end_b)} ⇒ {side(after, end_a)}"
 
 
 @dataclass
@@ -711,7 +734,7 @@ def _stem(report: Report) -> str:
     return Path(report.source).stem
 
 
-def variants_of(report: Report, review) -> Iterable[tuple[str, Kind, TargetRow, str, int | None]]:
+def variants_of(report: Report, review, kinds: tuple[Kind, ...] = KINDS) -> Iterable[tuple[str, Kind, TargetRow, str, int | None]]:
     """(id, kind, row, rewritten text, clause index) for every rewrite that applies to a row."""
     verdicts = {v.target_index: v for v in review.verdicts if v.by == "rules"}
     for t in report.targets:
@@ -720,7 +743,7 @@ def variants_of(report: Report, review) -> Iterable[tuple[str, Kind, TargetRow, 
             continue
         cell = t.indicator is not None
         base = f"{_stem(report)}#{t.index}"
-        for kind in KINDS:
+        for kind in kinds:
             if cell and not kind.on_cells:
                 continue
             if kind.family == "preserving":
@@ -752,11 +775,12 @@ def _caught(kind: Kind, before: Signature, after: Signature, ci: int) -> bool:
     return after.outcomes[ci] != "met"
 
 
-def run_suite(folder: Path) -> Suite:
+def run_suite(folder: Path, kinds: tuple[Kind, ...] = KINDS) -> Suite:
+    """Every variant of every report in `folder`, reviewed and compared with its original."""
     suite = Suite()
     for report in load_corpus(folder):
         review = _review(report)
-        for vid, kind, target, text, ci in variants_of(report, review):
+        for vid, kind, target, text, ci in variants_of(report, review, kinds):
             before = signature(review, report, target.index)
             variant = with_completion(report, target, text)
             after = signature(_review(variant), variant, target.index)
