@@ -144,10 +144,18 @@ def test_assets_in_use_below_total():
 
 def test_satisfaction_rate_given_and_supports_full_marks():
     report = seed_report()
-    paragraph(report, "六", "三公").text += "服务对象满意度达到98%。"
+    paragraph(report, "六", "三公").text += "经抽样调查，服务对象满意度达到98%。"
     findings, by_name = _run(report)
     assert by_name["社会公众或服务对象满意度"].status == "verified"
     assert not [f for f in findings if f.code == "score.unsupported"]
+
+
+def test_satisfaction_rate_asserted_without_a_survey_does_not_support_full_marks():
+    report = seed_report()
+    paragraph(report, "六", "三公").text += "服务对象满意度达到98%。"
+    findings, by_name = _run(report)
+    assert by_name["社会公众或服务对象满意度"].status != "verified"
+    assert [f for f in findings if f.code == "score.unsupported" and "满意度" in f.location.label]
 
 
 def test_satisfaction_rate_given_and_too_low():

@@ -241,14 +241,14 @@ def test_the_same_figure_is_not_counted_for_two_items():
 
 def test_all_in_words_is_100_percent_and_the_note_quotes_to_the_comma():
     assert result("统计月报按时报送率100%", "卫生健康统计月报12期。月报全部按时报送，无一遗漏。") == (
-        "met", 100, "月报全部按时报送，无一遗漏。", "完成情况写明“全部按时报送”，即100%，目标100%，已达到。")
+        "met", 100, "月报全部按时报送，无一遗漏。", "完成情况写明“全部按时报送”，即100%，目标≥100%，已达到。")
 
 
 def test_the_quoted_words_stop_at_20_characters():
     tail = "全部按时报送至省卫生健康委员会统计信息中心审核"
     assert len(tail) > 21
     assert judged("统计月报按时报送率100%", f"统计月报{tail}。").note == (
-        f"完成情况写明“{tail[:20]}”，即100%，目标100%，已达到。")
+        f"完成情况写明“{tail[:20]}”，即100%，目标≥100%，已达到。")
 
 
 def test_all_in_words_meets_a_written_100_percent_floor():
