@@ -219,9 +219,7 @@ def _pending(f: Finding, report: Report) -> bool:
 def supported_by_targets(indicators: list[IndicatorResult], verdicts: list[TargetVerdict], report: Report,
                          findings: list[Finding]) -> tuple[list[IndicatorResult], list[Finding]]:
     """A judgement row the rubric could not re-score is verified when every target it rests on is met
-    (rows sharing its merged 分值 cell with it too); the list of rows left for a person is rebuilt."""
-    from reviewer.checks.rescore import pending_finding
-
+    (rows sharing its merged 分值 cell with it too)."""
     supported = target_supported_rows(report, verdicts)
     if not supported:
         return indicators, findings
@@ -238,13 +236,22 @@ def supported_by_targets(indicators: list[IndicatorResult], verdicts: list[Targe
     for ind in indicators:
         working = carried(ind) if ind.status == "unverifiable" else None
         out.append(ind.model_copy(update={"status": "verified", "working": working}) if working else ind)
-    upgraded = {i.row_index for i, o in zip(indicators, out) if i.status != o.status}
+    return out, findings
+
+
+def rebuild_pending(indicators: list[IndicatorResult], findings: list[Finding], report: Report,
+                    qualitative: set[int]) -> list[Finding]:
+    """The one list of qualitative rows still waiting for a person's reading, made once the statuses
+    are final: a row verified by its targets or doubted by a finding has left it."""
+    from reviewer.checks.rescore import pending_finding
+
     kept = [f for f in findings if not _pending(f, report)]
-    if len(kept) != len(findings):
-        still = [rows[i.row_index] for i in indicators
-                 if i.status == "unverifiable" and i.working.startswith("定性指标") and i.row_index not in upgraded]
-        kept += pending_finding(report, still)
-    return out, kept
+    if len(kept) == len(findings):
+        return findings
+    rows = {r.index: r for r in (report.score_table.rows if report.score_table else [])}
+    still = [rows[i.row_index] for i in indicators
+             if i.status == "unverifiable" and i.row_index in qualitative and i.row_index in rows]
+    return kept + pending_finding(report, still)
 
 
 # ---------------------------------------------------------------- the whole review
@@ -298,8 +305,10 @@ def assess(
     findings = check_findings + kept_rules + clause_findings + unsupported
     findings += _model_findings(model_findings, by_place)
     findings = [s for f in findings if (s := _soften(f, treatment(f.confidence))) is not None]
+    qualitative = {i.row_index for i in indicators if i.status == "unverifiable" and i.working.startswith("定性指标")}
     indicators, findings = supported_by_targets(indicators, verdicts, report, findings)
     indicators = apply_status_rules(indicators, findings, report)
+    findings = rebuild_pending(indicators, findings, report, qualitative)
     return Assessment(findings=findings, indicators=indicators, rows=rows)
 
 

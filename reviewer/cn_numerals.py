@@ -96,6 +96,8 @@ def chinese_figures(folded: str, units: tuple[str, ...]) -> list[tuple[int, int,
             unit = m.group("unit")
             if any(folded.startswith(w, end) for w in idiom_after) or folded[start:end] in words("cn_numeral_idioms"):
                 continue
+            if folded[start - 1:start] == "第":
+                continue  # an ordinal ("第六次"), not a count
         if value is None:
             continue
         out.append((start, end, m.group(0), value, unit))
