@@ -96,8 +96,8 @@ def chinese_figures(folded: str, units: tuple[str, ...]) -> list[tuple[int, int,
             unit = m.group("unit")
             if any(folded.startswith(w, end) for w in idiom_after) or folded[start:end] in words("cn_numeral_idioms"):
                 continue
-            if folded[start - 1:start] == "第":
-                continue  # an ordinal ("第六次"), not a count
+            if any(folded.endswith(w, 0, start) for w in words("cn_numeral_idiom_before")):
+                continue  # an ordinal ("第六次"), a manner ("分两次"), an approximation ("数十次"), a slogan ("跑一次")
         if value is None:
             continue
         out.append((start, end, m.group(0), value, unit))

@@ -787,16 +787,24 @@ def changed_region(before: str, after: str) -> tuple[int, int]:
     return start, max(end_a, start + 1)
 
 
-def on_other_evidence(review, index: int, ci: int, region: tuple[int, int]) -> bool:
-    """The clause is still met, but on words the rewrite did not touch (a rate in words, the parts'
-    sum, a derivation from other counts): the rule did not take the rewritten figure."""
+def _clause_span(review, index: int, ci: int, outcome: str | None = None) -> tuple[int, int] | None:
     v = next((v for v in review.verdicts if v.by == "rules" and v.target_index == index), None)
-    if v is None or ci >= len(v.clauses) or v.clauses[ci].outcome != "met":
-        return False
-    span = v.clauses[ci].evidence_span
-    if span is None:
-        return False
-    return span[1] <= region[0] or span[0] >= region[1]
+    if v is None or ci >= len(v.clauses) or (outcome is not None and v.clauses[ci].outcome != outcome):
+        return None
+    return v.clauses[ci].evidence_span
+
+
+def _overlap(span: tuple[int, int], region: tuple[int, int]) -> bool:
+    return span[0] < region[1] and region[0] < span[1]
+
+
+def on_other_evidence(original, variant, index: int, ci: int, region: tuple[int, int]) -> bool:
+    """The rewrite changed the words the clause rested on, and the clause is still met on words it
+    did not touch (a rate in words, the parts' sum, a derivation from other counts): the rule did not
+    take the rewritten figure."""
+    before = _clause_span(original, index, ci)
+    after = _clause_span(variant, index, ci, "met")
+    return before is not None and after is not None and _overlap(before, region) and not _overlap(after, region)
 
 
 def run_suite(folder: Path, kinds: tuple[Kind, ...] = KINDS) -> Suite:
@@ -815,7 +823,7 @@ def run_suite(folder: Path, kinds: tuple[Kind, ...] = KINDS) -> Suite:
             else:
                 ok = _caught(kind, before, after, ci)
                 if not ok and ci is not None and target.indicator is None:
-                    elsewhere = ok = on_other_evidence(reviewed, target.index, ci, changed_region(target.completion.text, text))
+                    elsewhere = ok = on_other_evidence(review, reviewed, target.index, ci, changed_region(target.completion.text, text))
             suite.outcomes.append(Outcome(
                 id=vid, kind=kind.name, family=kind.family, report=_stem(report), target=target.index,
                 before=target.completion.text, after=text, original=before, variant=after, ok=ok, clause=ci,
