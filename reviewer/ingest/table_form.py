@@ -124,8 +124,9 @@ def _read_fields(body: Body, layout: Layout, report: Report) -> None:
             if value is not None:
                 found[key] = Text(text=value.cell.text.strip(), location=Location(table=value.grid.index, row=value.row, col=value.col, label=compact(ref.cell.text)))
                 break
-        if key in layout.fields and key not in found:
-            report.unread.append(Unread(part=layout.fields[key][0], reason=f"未找到“{layout.fields[key][0]}”栏"))
+        if key not in found and (key in layout.fields or key == "department"):
+            words = _fields(layout)[key]
+            report.unread.append(Unread(part=words[0], reason=f"未找到“{'/'.join(words[:3])}”栏"))
     department = found.get("department", Text())
     if department.blank and not found.get("implementer", Text()).blank:
         department = found["implementer"]  # a blank 主管部门: the 实施单位 is the department that reports
