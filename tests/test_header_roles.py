@@ -245,3 +245,18 @@ def test_an_unknown_word_is_one_line_of_a_layout_file(tmp_path: Path):
     extended = layout.model_copy(update={"indicators": IndicatorSpec(columns={"actual": ["完成进度"]})})
     (row,) = read_table_form(body, extended, "f.docx").indicators
     assert (row.name, row.actual.text, row.actual_parsed.value) == ("档案数字化数量", "2.1万卷", 21000)
+
+
+def test_a_form_without_a_total_row_ends_its_table_at_the_prose_below(tmp_path: Path):
+    grid = [
+        ["部门名称", "某某县林业局", LEFT, LEFT, LEFT],
+        ["指标名称", "指标值", "实际完成情况", "分值", "得分"],
+        ["新增造林面积", "≥500亩", "520亩", "50", "50"],
+        ["森林火灾受害率", "≤0.8‰", "0.3‰", "50", "50"],
+        ["评价结论", "全年任务完成，自评100分。", LEFT, LEFT, LEFT],
+    ]
+    report = load_report(build_docx(tmp_path / "g.docx", ["2024年某某县林业局绩效自评表"], grid))
+    assert [r.name for r in report.indicators] == ["新增造林面积", "森林火灾受害率"]
+    assert report.indicators[0].actual.text == "520亩"  # 实际完成情况 as the actual column
+    assert report.cover.year == 2024  # from the title, written without 年度
+    assert [s.heading for s in report.sections] == ["评价结论"]

@@ -140,6 +140,9 @@ def _read_fields(body: Body, layout: Layout, report: Report) -> None:
         if m:
             cover.year = int(m.group(1))
             break
+    if cover.year is None and title is not None:  # "2024年项目支出绩效自评表": the title's year
+        m = re.search(r"(20\d\d)\s*年", normalise(title.text))
+        cover.year = int(m.group(1)) if m else None
     report.cover = cover
     report.project = found.get("project", Text())
     report.implementer = found.get("implementer", Text())
@@ -483,6 +486,11 @@ def _indicator_row(grid: Grid, r: int, cols: dict[str, int], labels: dict[str, s
     )
 
 
+def _one_cell(cells: list) -> bool:
+    """The value columns of a row are one merged cell."""
+    return len(cells) >= 2 and cells[0] is not None and all(c is cells[0] for c in cells)
+
+
 def _placeholder(name: str, grid: Grid, r: int, cols: dict[str, int]) -> bool:
     """A template row left as printed ("指标2：", "……", "指标1：/") with no points: not an indicator."""
     words = vocabulary().words("indicators", "placeholder_names")
@@ -534,6 +542,10 @@ def _read_indicators(body: Body, layout: Layout, report: Report) -> Header | Non
             if covers(assign(row_cells(grid, r), roles)[0]):
                 continue  # the header repeated at a page break
             name_cell = grid.rows[r][name_col]
+            value_cells = [grid.rows[r][cols[k]] for k in ("target", "initial_target", "adjusted_target", "actual", "points", "score") if k in cols]
+            if name_cell is not None and (name_cell in value_cells or _one_cell(value_cells)):
+                ended = True
+                break  # one cell running across the value columns (评价结论 …): past the table
             raw = compact(name_cell.text) if name_cell is not None else ""
             if name_cell is not None and name_col > first_col and name_cell is grid.rows[r][first_col]:
                 raw = ""  # a row spanning the name columns is a heading, not a row
