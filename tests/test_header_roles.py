@@ -260,3 +260,22 @@ def test_a_form_without_a_total_row_ends_its_table_at_the_prose_below(tmp_path: 
     assert report.indicators[0].actual.text == "520亩"  # 实际完成情况 as the actual column
     assert report.cover.year == 2024  # from the title, written without 年度
     assert [s.heading for s in report.sections] == ["评价结论"]
+
+
+def test_an_unread_funding_block_names_the_cells_it_saw(tmp_path: Path):
+    grid = [
+        ["项目名称", "档案数字化", LEFT, LEFT, LEFT],
+        ["主管部门", "某某区档案馆", "实施单位", "某某区档案馆", LEFT],
+        ["项目资金（万元）", "年初数", "调整数", "支付数", "比例"],  # words no role knows
+        [UP, "60", "60", "58", "96.67%"],
+        ["年度总体目标", "预期目标", LEFT, "实际完成情况", LEFT],
+        [UP, "完成馆藏档案数字化2万卷。", LEFT, "完成2.1万卷。", LEFT],
+        ["一级指标", "三级指标", "年度指标值", "实际完成值", "分值"],
+        ["产出指标", "档案数字化数量", "≥2万卷", "2.1万卷", "100"],
+        ["总分", LEFT, LEFT, LEFT, "100"],
+    ]
+    review = _review(build_docx(tmp_path / "h.docx", ["项目支出绩效自评表", "（2024年度）"], grid))
+    (f,) = [f for f in review.findings if f.code == "input.unreadable"]
+    assert f.severity == "info" and "项目资金（万元）" in f.message
+    assert "缺少：年初预算数/全年预算数/全年执行数" in f.message and "“支付数”、“比例”" in f.message
+    assert review.report.funding is None and len(review.report.indicators) == 1

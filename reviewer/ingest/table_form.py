@@ -191,9 +191,13 @@ def _read_funding(body: Body, layout: Layout, report: Report, avoid: set[tuple[i
             return
     if header is None:
         part = ref.cell.text.strip() if ref else "预算执行情况"
+        seen = None
+        if ref is not None:  # what the block's first row says, for the user to add a word
+            cols, cells, labels = assign(row_cells(ref.grid, ref.row, {id(ref.cell)}), roles)
+            seen = Header(ref.grid, ref.row, ref.row, cols, cells, labels)
         report.unread.append(Unread(
             part=compact(part) or "预算执行情况",
-            reason="未找到预算执行表头（缺少：年初预算数/全年预算数/全年执行数）",
+            reason=f"未找到预算执行表头（缺少：年初预算数/全年预算数/全年执行数）{_seen_text(seen)}",
             location=Location(table=ref.grid.index, row=ref.row, label=compact(ref.cell.text)) if ref else Location(),
         ))
         return
