@@ -28,7 +28,7 @@ from reviewer.ingest.header_roles import (
 )
 from reviewer.ingest.hunan_form import CellRef as _Ref
 from reviewer.ingest.hunan_form import right_of  # a label's value is the next cell, on every layout
-from reviewer.ingest.layouts import Layout, label_key
+from reviewer.ingest.layouts import Layout
 from reviewer.model import (
     Cover,
     Funding,
@@ -692,4 +692,4 @@ def read_table_form(body: Body, layout: Layout, source: str) -> Report:
     return report
 
 
-__all__ = ["read_table_form", "target_rows", "has_indicator_table", "indicator_roles", "label_key"]
+__all__ = ["read_table_form", "target_rows", "has_indicator_table", "indicator_roles"]
