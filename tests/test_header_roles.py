@@ -279,3 +279,15 @@ def test_an_unread_funding_block_names_the_cells_it_saw(tmp_path: Path):
     assert f.severity == "info" and "项目资金（万元）" in f.message
     assert "缺少：年初预算数/全年预算数/全年执行数" in f.message and "“支付数”、“比例”" in f.message
     assert review.report.funding is None and len(review.report.indicators) == 1
+
+
+def test_a_form_with_no_goal_block_takes_no_indicator_row_for_its_goal(tmp_path: Path):
+    grid = [
+        ["部门名称", "某某县水务局", LEFT, LEFT],
+        ["三级指标", "年度目标值", "实际完成情况", "分值"],
+        ["供水管网改造长度", "≥12公里", "12.5公里", "100"],
+        ["总分", LEFT, LEFT, "100"],
+    ]
+    report = load_report(build_docx(tmp_path / "i.docx", ["某某县水务局绩效自评表（2024年度）"], grid))
+    assert report.goals == [] and [u.part for u in report.unread] == ["年度总体目标", "预算执行情况"]
+    assert [r.name for r in report.indicators] == ["供水管网改造长度"]

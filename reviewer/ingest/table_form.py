@@ -314,7 +314,7 @@ def _pair_header(grid: Grid, start: int, stop: int, roles: dict[str, list[str]],
     return None
 
 
-def _read_goals(body: Body, layout: Layout, report: Report) -> None:
+def _read_goals(body: Body, layout: Layout, report: Report, avoid: set[tuple[int, int]] = frozenset()) -> None:
     v = vocabulary()
     spec = layout.goals
     extra = {"expected": spec.expected, "actual": spec.actual} if spec else {}
@@ -329,8 +329,9 @@ def _read_goals(body: Body, layout: Layout, report: Report) -> None:
     if header is None:  # no known label: the first 预期目标 | 完成情况 header of the form's tables
         for grid in body.grids[:SCAN_GRIDS]:
             header = _pair_header(grid, 0, len(grid.rows), roles, lambda c: covers(c) and _strict_pair(grid, c), set())
-            if header is not None:
+            if header is not None and (grid.index, header.first) not in avoid:
                 break
+            header = None
     if header is None:
         report.unread.append(Unread(part="年度总体目标", reason="未找到年度总体目标的“预期目标/实际完成情况”表头"))
         return
@@ -677,9 +678,9 @@ def read_table_form(body: Body, layout: Layout, source: str) -> Report:
     report = Report(source=source, layout=layout.name)
     _read_fields(body, layout, report)
     _read_tasks(body, layout, report)
-    _read_goals(body, layout, report)
     header = _read_indicators(body, layout, report)
     avoid = {(header.grid.index, header.first)} if header else set()
+    _read_goals(body, layout, report, avoid)
     _read_funding(body, layout, report, avoid)
     if layout.conclusion:
         _read_conclusion(body, layout.conclusion, report)
