@@ -245,3 +245,49 @@ def test_an_unknown_word_is_one_line_of_a_layout_file(tmp_path: Path):
     extended = layout.model_copy(update={"indicators": IndicatorSpec(columns={"actual": ["完成进度"]})})
     (row,) = read_table_form(body, extended, "f.docx").indicators
     assert (row.name, row.actual.text, row.actual_parsed.value) == ("档案数字化数量", "2.1万卷", 21000)
+
+
+def test_a_form_without_a_total_row_ends_its_table_at_the_prose_below(tmp_path: Path):
+    grid = [
+        ["部门名称", "某某县林业局", LEFT, LEFT, LEFT],
+        ["指标名称", "指标值", "实际完成情况", "分值", "得分"],
+        ["新增造林面积", "≥500亩", "520亩", "50", "50"],
+        ["森林火灾受害率", "≤0.8‰", "0.3‰", "50", "50"],
+        ["评价结论", "全年任务完成，自评100分。", LEFT, LEFT, LEFT],
+    ]
+    report = load_report(build_docx(tmp_path / "g.docx", ["2024年某某县林业局绩效自评表"], grid))
+    assert [r.name for r in report.indicators] == ["新增造林面积", "森林火灾受害率"]
+    assert report.indicators[0].actual.text == "520亩"  # 实际完成情况 as the actual column
+    assert report.cover.year == 2024  # from the title, written without 年度
+    assert [s.heading for s in report.sections] == ["评价结论"]
+
+
+def test_an_unread_funding_block_names_the_cells_it_saw(tmp_path: Path):
+    grid = [
+        ["项目名称", "档案数字化", LEFT, LEFT, LEFT],
+        ["主管部门", "某某区档案馆", "实施单位", "某某区档案馆", LEFT],
+        ["项目资金（万元）", "年初数", "调整数", "支付数", "比例"],  # words no role knows
+        [UP, "60", "60", "58", "96.67%"],
+        ["年度总体目标", "预期目标", LEFT, "实际完成情况", LEFT],
+        [UP, "完成馆藏档案数字化2万卷。", LEFT, "完成2.1万卷。", LEFT],
+        ["一级指标", "三级指标", "年度指标值", "实际完成值", "分值"],
+        ["产出指标", "档案数字化数量", "≥2万卷", "2.1万卷", "100"],
+        ["总分", LEFT, LEFT, LEFT, "100"],
+    ]
+    review = _review(build_docx(tmp_path / "h.docx", ["项目支出绩效自评表", "（2024年度）"], grid))
+    (f,) = [f for f in review.findings if f.code == "input.unreadable"]
+    assert f.severity == "info" and "项目资金（万元）" in f.message
+    assert "缺少：年初预算数/全年预算数/全年执行数" in f.message and "“支付数”、“比例”" in f.message
+    assert review.report.funding is None and len(review.report.indicators) == 1
+
+
+def test_a_form_with_no_goal_block_takes_no_indicator_row_for_its_goal(tmp_path: Path):
+    grid = [
+        ["部门名称", "某某县水务局", LEFT, LEFT],
+        ["三级指标", "年度目标值", "实际完成情况", "分值"],
+        ["供水管网改造长度", "≥12公里", "12.5公里", "100"],
+        ["总分", LEFT, LEFT, "100"],
+    ]
+    report = load_report(build_docx(tmp_path / "i.docx", ["某某县水务局绩效自评表（2024年度）"], grid))
+    assert report.goals == [] and [u.part for u in report.unread] == ["年度总体目标", "预算执行情况"]
+    assert [r.name for r in report.indicators] == ["供水管网改造长度"]

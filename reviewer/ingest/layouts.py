@@ -1,16 +1,16 @@
 """Form layouts as data (reviewer/data/layouts/*.yaml) and detection by their labels.
 
-A layout names the labels that recognise it (`markers`), the locator that reads it (`reader`),
-the rubric file that scores it, and — for the label-driven `table-form` locator — where each
-part sits: the label of every field, block anchor and column, with its variants. Detection
-scores every known layout on the labels a file contains (the share of its markers found) and
-takes the best one above its threshold; a file no layout recognises is refused with one line
-naming the layouts the tool knows.
+A layout names the labels that recognise it (`markers`), the locator that reads it (`reader`), the
+rubric file that scores it, where its total is, and — only where its variant prints a word the shared
+role vocabulary (reviewer/data/header_roles.yaml) lacks — extra words for a role. Detection scores
+every known layout on the labels a file contains (the share of its markers found): a layout of the
+form's own above its threshold wins, then the generic 自评表 when the file has an indicator table,
+then the Hunan form; a file with none of these is refused with one line naming the layouts the tool
+knows.
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -181,12 +181,3 @@ def detect(body: Body) -> tuple[Layout | None, list[tuple[Layout, float]]]:
 # A file with an indicator table is read as the generic 自评表 unless this share of the Hunan
 # form's markers is found (the title "…绩效自评表" alone gives two of its six).
 HUNAN_OVER_GENERIC = 0.5
-
-
-_BRACKETS = re.compile(r"[(（][^()（）]{0,8}[)）]")
-
-
-def label_key(text: str) -> str:
-    """A label as matched against a layout's variants: squashed, short bracketed notes dropped
-    ("全年预算数（A）" → "全年预算数", "项目资金（万元）" → "项目资金")."""
-    return _BRACKETS.sub("", squash(text))

@@ -28,7 +28,7 @@ from reviewer.ingest.header_roles import (
 )
 from reviewer.ingest.hunan_form import CellRef as _Ref
 from reviewer.ingest.hunan_form import right_of  # a label's value is the next cell, on every layout
-from reviewer.ingest.layouts import Layout, label_key
+from reviewer.ingest.layouts import Layout
 from reviewer.model import (
     Cover,
     Funding,
@@ -124,8 +124,9 @@ def _read_fields(body: Body, layout: Layout, report: Report) -> None:
             if value is not None:
                 found[key] = Text(text=value.cell.text.strip(), location=Location(table=value.grid.index, row=value.row, col=value.col, label=compact(ref.cell.text)))
                 break
-        if key in layout.fields and key not in found:
-            report.unread.append(Unread(part=layout.fields[key][0], reason=f"未找到“{layout.fields[key][0]}”栏"))
+        if key not in found and (key in layout.fields or key == "department"):
+            words = _fields(layout)[key]
+            report.unread.append(Unread(part=words[0], reason=f"未找到“{'/'.join(words[:3])}”栏"))
     department = found.get("department", Text())
     if department.blank and not found.get("implementer", Text()).blank:
         department = found["implementer"]  # a blank 主管部门: the 实施单位 is the department that reports
@@ -139,6 +140,9 @@ def _read_fields(body: Body, layout: Layout, report: Report) -> None:
         if m:
             cover.year = int(m.group(1))
             break
+    if cover.year is None and title is not None:  # "2024年项目支出绩效自评表": the title's year
+        m = re.search(r"(20\d\d)\s*年", normalise(title.text))
+        cover.year = int(m.group(1)) if m else None
     report.cover = cover
     report.project = found.get("project", Text())
     report.implementer = found.get("implementer", Text())
@@ -187,9 +191,13 @@ def _read_funding(body: Body, layout: Layout, report: Report, avoid: set[tuple[i
             return
     if header is None:
         part = ref.cell.text.strip() if ref else "预算执行情况"
+        seen = None
+        if ref is not None:  # what the block's first row says, for the user to add a word
+            cols, cells, labels = assign(row_cells(ref.grid, ref.row, {id(ref.cell)}), roles)
+            seen = Header(ref.grid, ref.row, ref.row, cols, cells, labels)
         report.unread.append(Unread(
             part=compact(part) or "预算执行情况",
-            reason="未找到预算执行表头（缺少：年初预算数/全年预算数/全年执行数）",
+            reason=f"未找到预算执行表头（缺少：年初预算数/全年预算数/全年执行数）{_seen_text(seen)}",
             location=Location(table=ref.grid.index, row=ref.row, label=compact(ref.cell.text)) if ref else Location(),
         ))
         return
@@ -306,7 +314,7 @@ def _pair_header(grid: Grid, start: int, stop: int, roles: dict[str, list[str]],
     return None
 
 
-def _read_goals(body: Body, layout: Layout, report: Report) -> None:
+def _read_goals(body: Body, layout: Layout, report: Report, avoid: set[tuple[int, int]] = frozenset()) -> None:
     v = vocabulary()
     spec = layout.goals
     extra = {"expected": spec.expected, "actual": spec.actual} if spec else {}
@@ -321,8 +329,9 @@ def _read_goals(body: Body, layout: Layout, report: Report) -> None:
     if header is None:  # no known label: the first 预期目标 | 完成情况 header of the form's tables
         for grid in body.grids[:SCAN_GRIDS]:
             header = _pair_header(grid, 0, len(grid.rows), roles, lambda c: covers(c) and _strict_pair(grid, c), set())
-            if header is not None:
+            if header is not None and (grid.index, header.first) not in avoid:
                 break
+            header = None
     if header is None:
         report.unread.append(Unread(part="年度总体目标", reason="未找到年度总体目标的“预期目标/实际完成情况”表头"))
         return
@@ -482,6 +491,11 @@ def _indicator_row(grid: Grid, r: int, cols: dict[str, int], labels: dict[str, s
     )
 
 
+def _one_cell(cells: list) -> bool:
+    """The value columns of a row are one merged cell."""
+    return len(cells) >= 2 and cells[0] is not None and all(c is cells[0] for c in cells)
+
+
 def _placeholder(name: str, grid: Grid, r: int, cols: dict[str, int]) -> bool:
     """A template row left as printed ("指标2：", "……", "指标1：/") with no points: not an indicator."""
     words = vocabulary().words("indicators", "placeholder_names")
@@ -533,6 +547,10 @@ def _read_indicators(body: Body, layout: Layout, report: Report) -> Header | Non
             if covers(assign(row_cells(grid, r), roles)[0]):
                 continue  # the header repeated at a page break
             name_cell = grid.rows[r][name_col]
+            value_cells = [grid.rows[r][cols[k]] for k in ("target", "initial_target", "adjusted_target", "actual", "points", "score") if k in cols]
+            if name_cell is not None and (name_cell in value_cells or _one_cell(value_cells)):
+                ended = True
+                break  # one cell running across the value columns (评价结论 …): past the table
             raw = compact(name_cell.text) if name_cell is not None else ""
             if name_cell is not None and name_col > first_col and name_cell is grid.rows[r][first_col]:
                 raw = ""  # a row spanning the name columns is a heading, not a row
@@ -660,9 +678,9 @@ def read_table_form(body: Body, layout: Layout, source: str) -> Report:
     report = Report(source=source, layout=layout.name)
     _read_fields(body, layout, report)
     _read_tasks(body, layout, report)
-    _read_goals(body, layout, report)
     header = _read_indicators(body, layout, report)
     avoid = {(header.grid.index, header.first)} if header else set()
+    _read_goals(body, layout, report, avoid)
     _read_funding(body, layout, report, avoid)
     if layout.conclusion:
         _read_conclusion(body, layout.conclusion, report)
@@ -675,4 +693,4 @@ def read_table_form(body: Body, layout: Layout, source: str) -> Report:
     return report
 
 
-__all__ = ["read_table_form", "target_rows", "has_indicator_table", "indicator_roles", "label_key"]
+__all__ = ["read_table_form", "target_rows", "has_indicator_table", "indicator_roles"]
