@@ -104,6 +104,10 @@ SCENARIOS: dict[str, dict] = {
     # quotes pinned by the grammar to pieces of the completion (the llamacpp preset's quote_choices):
     # the positive path, real quotes that verify
     "quoted": {"rows": [ROWS[2], ROWS[7]], "config": {"modes": ("json_object_schema",), "quote_choices": True}},
+    # a national 项目支出绩效自评表 (a corpus report), reviewed whole with quotes pinned to the pieces of
+    # each 实际完成值 / 年度总体目标 completion: the national rows on real output
+    "national": {"docx": "mof-2022-langxi-equipment-sloppy.docx", "corpus": True,
+                 "config": {"modes": ("json_object_schema",), "quote_choices": True}},
 }
 
 # What scripts/record-cassettes and the replay tests share (the request bodies must match).
@@ -118,6 +122,12 @@ FILTER_HEADERS = [
 
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+
+
+def scenario_docx(scenario: dict) -> Path:
+    """The .docx a whole-review scenario reviews: a test fixture, or a corpus report."""
+    return (CORPUS if scenario.get("corpus") else FIXTURES) / scenario["docx"]
 
 
 def pipeline_options(base_url: str, model: str, api_key: str, cache_path: Path, **config):

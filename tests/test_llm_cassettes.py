@@ -272,3 +272,36 @@ def test_free_quotes_from_the_same_model_do_not_all_verify(tmp_path):
     not in the text, and each one is reported, never counted."""
     _, _, findings, _, _ = replay(tmp_path, "seed")
     assert "llm.unverified_quote" in {f.code for f in findings}
+
+
+@pytest.mark.skipif("national" not in (META or {}).get("scenarios", {}), reason="no national cassette")
+def test_a_national_form_on_real_output_its_rows_asked_and_its_pinned_quotes_verify(tmp_path):
+    """A national 自评表 reviewed whole against the REAL server's recorded answers (llama-cpp-python,
+    SmolLM2, quotes pinned by quote_choices): every indicator row and the 年度总体目标 was asked, each
+    request offered that row's own completion pieces as the only quotes, and every quote verifies."""
+    from reviewer.ingest import load_report
+    from reviewer.llm.verify import quote_choices
+    from reviewer.pipeline import review_report
+
+    scenario = llm_seed.SCENARIOS["national"]
+    report = load_report(llm_seed.scenario_docx(scenario))
+    options = llm_seed.pipeline_options(META["base_url"], META["model"], DUMMY_KEY, tmp_path / "llm.sqlite3",
+                                        concurrency=4, **scenario["config"])
+    with llm_seed.make_vcr("none").use_cassette(str(llm_seed.cassette_path("national"))) as cassette:
+        review = review_report(report, options)
+    assert review.llm.ran and cassette.all_played
+    asked = [t for t in report.targets if t.completion.text.strip()]
+    model = {v.target_index: v for v in review.verdicts if v.by == "llm"}
+    assert {t.index for t in asked} <= set(model)
+    assert not [v for v in model.values() if v.status_note.startswith(("未运行", "未完成"))]
+    completions = {t.completion.text for t in report.targets}
+    for request, status, reply in exchanges(cassette):
+        if status != 200:
+            continue
+        pinned = tuple(request["response_format"]["schema"]["$defs"]["ClauseJudgement"]["properties"]["quotes"]["items"]["enum"])
+        owner = [c for c in completions if quote_choices(c, 80) == pinned]
+        assert owner, "each request offers one row's own pieces"
+        for clause in parse_judgement(reply["choices"][0]["message"]["content"]).clauses:
+            for quote in clause.quotes:
+                assert QuoteVerifier(owner[0]).check(quote).verified
+    assert "llm.unverified_quote" not in {f.code for f in review.findings}
