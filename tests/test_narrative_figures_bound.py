@@ -395,3 +395,10 @@ def test_a_dated_deadline_is_sure_unless_another_date_disagrees():
     assert judged("年度考核工作11月底前完成", "11月20日完成年度考核工作。").confidence == "high"
     c = judged("年度考核工作11月底前完成", "11月20日完成年度考核初评，12月15日完成年度考核工作。")
     assert c.confidence in ("medium", "low") and c.rejected
+
+
+def test_a_quoted_reading_carries_nothing_of_the_rules_reading():
+    rules = judged("开展“企业安全体检”100家次以上", COMPLETION.replace("142家次", "342家次"))
+    assert rules.exceeds_by is not None and rules.outcome == "met"
+    c = judge_from_quotes(rules, ["做好了简报编辑工作"], COMPLETION)
+    assert (c.outcome, c.exceeds_by, c.found_raw, c.found_value) == ("not_reported", None, "", None)

@@ -824,8 +824,9 @@ def judge_from_quotes(clause: Clause, quotes: list[str], completion: str) -> Cla
     spans = quote_spans(quotes, text)
     if not spans:
         return clause.model_copy(update={
-            "outcome": "not_reported", "evidence": "", "evidence_span": None, "found_value": None,
-            "note": "模型没有给出可在完成情况中找到的引文，不能作为证据。", "confidence": "high", "working": "",
+            "outcome": "not_reported", "evidence": "", "evidence_span": None, "found_value": None, "found_raw": "",
+            "exceeds_by": None, "note": "模型没有给出可在完成情况中找到的引文，不能作为证据。", "confidence": "high",
+            "working": "", "rejected": [],
         })
     inside = bytearray(len(text))
     for a, b in spans:
@@ -834,7 +835,11 @@ def judge_from_quotes(clause: Clause, quotes: list[str], completion: str) -> Cla
     done = Completion.read(masked)
     done.original = text
     done.quoted = True
-    judged = _judge(clause.model_copy(update={"working": "", "rejected": [], "confidence": "high"}), done)
+    fresh = clause.model_copy(update={
+        "outcome": "not_reported", "evidence": "", "evidence_span": None, "found_value": None, "found_raw": "",
+        "exceeds_by": None, "note": "", "working": "", "rejected": [], "confidence": "high",
+    })  # nothing of an earlier reading (the rules') is carried over
+    judged = _judge(fresh, done)
     return judged.model_copy(update={"note": "按模型引文：" + judged.note.removeprefix("完成情况")})
 
 
