@@ -128,6 +128,8 @@ class Completion:
     figures: tuple[Figure, ...]
     contexts: dict[int, Piece]  # figure start → its words
     starts: list[int]  # piece starts, for bisect
+    sentences: list[Piece] | None = None  # found when first needed (_sentence_of)
+    sentence_starts: list[int] = field(default_factory=list)
     # read from quotes someone chose as evidence for the clause (judge_from_quotes): every figure in them
     # is taken as about the clause's subject unless it names another action; unit, role and qualifier
     # must still agree
@@ -521,10 +523,19 @@ def _derived(clause: Clause, done: Completion, first: int, last: int, value: flo
 
 
 def _sentence_of(done: Completion, at: int) -> Piece | None:
-    for p in sentences(done.folded):
-        if p.start <= at < p.end:
-            return p
+    """The sentence holding offset `at` (sentences found once per completion, looked up by bisection)."""
+    if done.sentences is None:
+        done.sentences = sentences(done.folded)
+        done.sentence_starts = [p.start for p in done.sentences]
+    k = bisect_right(done.sentence_starts, at) - 1
+    if k >= 0 and at < done.sentences[k].end:
+        return done.sentences[k]
     return None
+
+
+# a rate's base is looked for among the few counts nearest its part: a rate is written with its two
+# counts side by side, and a pasted-in list of thousands of counts must not cost pairs of them all
+RATE_NEIGHBOURS = 4
 
 
 def _rate_from_counts(clause: Clause, asks: Asks, subject: Subject, done: Completion) -> Clause | None:
@@ -542,15 +553,16 @@ def _rate_from_counts(clause: Clause, asks: Asks, subject: Subject, done: Comple
         return any(w in done.contexts[f.start].text for w in base_words)
 
     pairs = []
-    for num in counts:
+    for i, num in enumerate(counts):
         ctx = done.contexts[num.start]
         if not name_pairs & _bigrams(ctx.text, frozenset()):
             continue  # its words name nothing of what the rate counts
         sentence = _sentence_of(done, num.start)
         if sentence is None:
             continue
-        for base in counts:
-            if base is num or not sentence.start <= base.start < sentence.end or base.unit != num.unit:
+        near = counts[max(0, i - RATE_NEIGHBOURS) : i] + counts[i + 1 : i + 1 + RATE_NEIGHBOURS]
+        for base in near:
+            if not sentence.start <= base.start < sentence.end or base.unit != num.unit:
                 continue
             if not (base.value or 0) >= (num.value or 0) > 0:
                 continue
