@@ -414,3 +414,39 @@ def test_a_pasted_list_of_thousands_of_counts_is_read_in_time():
     for target in ("按期结案率达到98%以上", "补贴不超过1,500元/件", "结案数比上年下降10%"):
         match_evidence(parse_clauses(target), completion)
     assert time.perf_counter() - started < 10
+
+
+# --- Chinese numerals and multipliers ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("十二", 12), ("二十", 20), ("一百零八", 108), ("两千三百", 2300), ("一万二千", 12000),
+    ("三点五", 3.5), ("零点八六", 0.86), ("一千五百六十二点三", 1562.3), ("万万", None), ("二三", None),
+])
+def test_chinese_value(text, value):
+    from reviewer.narrative.figures import chinese_value
+
+    assert chinese_value(text) == value
+
+
+@pytest.mark.parametrize("arabic, chinese", [
+    ("开展“税务健康检查”103家次", "开展“税务健康检查”一百零三家次"),
+    ("群众满意率96.2%", "群众满意率百分之九十六点二"),
+    ("全年编印工作简报14期", "全年编印工作简报十四期"),
+])
+def test_chinese_numerals_read_as_their_arabic_figures(arabic, chinese):
+    target = {"家次": "开展“税务健康检查”90家次以上", "%": "群众满意率达到95%以上", "期": "全年编印工作简报12期以上"}
+    unit = next(u for u in target if arabic.endswith(u))
+    a, c = judged(target[unit], arabic), judged(target[unit], chinese)
+    assert (a.outcome, a.found_value) == (c.outcome, c.found_value) == ("met", a.found_value)
+
+
+def test_a_multiplier_after_arabic_digits():
+    c = judged("综合演练每场次平均成本控制在8千元以内", "开展综合演练12场次，场均7,400元。")
+    assert (c.value, c.unit, c.outcome, c.found_value) == (8000, "元", "met", 7400)
+    (fig,) = [f for f in find_figures(fold("发放宣传折页3.5万份")) if f.value]
+    assert (fig.value, fig.unit) == (35000, "份")
+
+
+@pytest.mark.parametrize("text", ["召开区六次党代会", "推进“最多跑一次”改革", "深化（一网通办）", "召开第三次会议", "建立一个机制"])
+def test_names_and_ordinals_in_chinese_numerals_are_no_figures(text):
+    assert [f for f in find_figures(fold(text)) if f.value is not None] == []

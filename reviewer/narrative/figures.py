@@ -72,6 +72,63 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return number, round_cn
 
 
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+CN_BIG = {"万": 10_000, "亿": 100_000_000}
+CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL) + "".join(CN_BIG)
+
+
+def chinese_value(text: str) -> float | None:
+    """一百零八 → 108, 两千三百 → 2300, 十二 → 12, 三点五 → 3.5, 一千五百六十二点三 → 1562.3; None when
+    the characters are no number ("万万")."""
+    whole, _, frac = text.partition("点")
+    if frac and not all(c in CN_DIGITS for c in frac):
+        return None
+    total = section = 0
+    digit: int | None = None
+    for ch in whole:
+        if ch in CN_DIGITS:
+            if digit is not None and CN_DIGITS[ch] != 0:
+                return None  # "二三" is no number written so
+            digit = CN_DIGITS[ch] or None
+        elif ch in CN_SMALL:
+            section += (1 if digit is None else digit) * CN_SMALL[ch]
+            digit = None
+        elif ch in CN_BIG:
+            part = section + (digit or 0)
+            if part == 0:
+                return None
+            total += part * CN_BIG[ch]
+            section, digit = 0, None
+        else:
+            return None
+    value = float(total + section + (digit or 0))
+    if frac:
+        value += float("0." + "".join(str(CN_DIGITS[c]) for c in frac))
+    return value
+
+
+@lru_cache(maxsize=1)
+def _chinese_pattern() -> re.Pattern[str]:
+    """A number in Chinese numerals with its unit ("一百二十八家次", "百分之九十五"); not an ordinal (第一次)
+    nor part of a round approximation (数十篇, 近百篇: those are the approximate figures)."""
+    v = vocabulary()
+    units = "|".join(re.escape(u) for u in v.unit_aliases)
+    pre = "|".join(re.escape(p) for p in v.approximate_prefixes)
+    suf = "|".join(re.escape(x) for x in v.approximate_suffixes)
+    num = rf"[{CN_CHARS}]+(?:点[{''.join(CN_DIGITS)}]+)?"
+    return re.compile(
+        rf"(?P<pre>{pre})?(?<![第数几上近\d.{CN_CHARS}])"
+        rf"(?:(?P<pct>百分之)(?P<pct_num>{num})|(?P<num>{num})(?P<suf>{suf})?(?P<unit>{units}))"
+        # "8千元", "4.2万份": Arabic digits with a Chinese multiplier before a unit that has none
+        rf"|(?<![\d.,])(?P<mixed>\d+(?:\.\d+)?)(?P<mult>[千万亿])(?P<mixed_unit>{units})"
+    )
+
+
+# In a slogan or a name a Chinese numeral names, it does not count: "最多跑一次", （一网通办）.
+QUOTED_OR_BRACKETED = re.compile(r"“[^”]*”|\"[^\"]*\"|（[^）]*）|\([^)]*\)|「[^」]*」")
+
+
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
@@ -113,6 +170,31 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
         if not _overlaps(taken, *m.span()) and not _inside(titles, *m.span()):
             found.append(Figure(m.start(), m.end(), m.group(0), None, v.unit_of_alias[m.group("unit")], True))
             taken.append(m.span())
+    quoted = [q.span() for q in QUOTED_OR_BRACKETED.finditer(folded)]
+    for m in _chinese_pattern().finditer(folded):
+        if _overlaps(taken, *m.span()) or _inside(titles, *m.span()):
+            continue
+        if m.group("mixed"):
+            value = float(m.group("mixed")) * CN_BIG.get(m.group("mult"), CN_SMALL.get(m.group("mult"), 1))
+            unit = v.unit_of_alias[m.group("mixed_unit")]
+        else:
+            digits = m.group("pct_num") or m.group("num")
+            if digits == "一" or _inside(quoted, *m.span()):
+                continue  # "一次", "一个": as often an idiom as a count
+            value = chinese_value(digits)
+            if value is None:
+                continue
+            unit = "%" if m.group("pct") else v.unit_of_alias[m.group("unit")]
+            if unit == "次" and m.end() < len(folded) and "\u4e00" <= folded[m.end()] <= "\u9fff":
+                continue  # "区六次党代会", "二次创业": an ordinal, not a count
+        change_re, compared_re, _, _ = _role_patterns()
+        before = folded[max(0, m.start() - 4) : m.start()]
+        found.append(Figure(
+            start=m.start(), end=m.end(), raw=m.group(0), value=value, unit=unit,
+            approximate=bool(m.group("pre") or m.group("suf")),
+            change=bool(change_re.search(before) or compared_re.search(folded[max(0, m.start() - 16) : m.start()])),
+        ))
+        taken.append(m.span())
     for word in v.approximate_words:
         for m in re.finditer(re.escape(word), folded):
             if _overlaps(taken, *m.span()) or _inside(titles, *m.span()):
