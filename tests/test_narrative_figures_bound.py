@@ -450,3 +450,11 @@ def test_a_multiplier_after_arabic_digits():
 @pytest.mark.parametrize("text", ["召开区六次党代会", "推进“最多跑一次”改革", "深化（一网通办）", "召开第三次会议", "建立一个机制"])
 def test_names_and_ordinals_in_chinese_numerals_are_no_figures(text):
     assert [f for f in find_figures(fold(text)) if f.value is not None] == []
+
+
+def test_rejected_figures_are_named_up_to_a_limit():
+    from reviewer.narrative.evidence import MAX_REJECTED
+
+    completion = "，".join(f"编印内刊{i}份" for i in range(1, 40))
+    c = judged("编印内刊15期以上", completion)
+    assert len(c.rejected) == MAX_REJECTED and c.rejected[0] == "1份：单位不是“期”"

@@ -25,6 +25,7 @@ from reviewer.review import Clause
 from reviewer.values import meets
 
 SEPARATORS = frozenset("，,、；;：: \t\u3000")  # trimmed from the front of a cited span (not 《 or “)
+MAX_REJECTED = 8  # figures named as considered and not taken, per clause (a pasted-in list has thousands)
 FAR_OVER = 2.0  # found ≥ 2× a floor target: the target may have been set too low (domain.md §4)
 ON_TIME = lexicon_pattern("on_time_words")
 MEASURE_NAME = {
@@ -680,7 +681,7 @@ def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
     found = _candidates(clause, subject, done, asks)
     miss_note = ("；".join(found.misses[:2]) + "。") if found.misses else ""
     judged = _judge_value(clause, subject, done, asks, found, miss_note)
-    rejected = list(dict.fromkeys([*judged.rejected, *found.rejected]))
+    rejected = list(dict.fromkeys([*judged.rejected, *found.rejected]))[:MAX_REJECTED]
     return judged.model_copy(update={"rejected": rejected})
 
 
