@@ -458,3 +458,10 @@ def test_rejected_figures_are_named_up_to_a_limit():
     completion = "，".join(f"编印内刊{i}份" for i in range(1, 40))
     c = judged("编印内刊15期以上", completion)
     assert len(c.rejected) == MAX_REJECTED and c.rejected[0] == "1份：单位不是“期”"
+
+
+def test_a_quoted_rate_of_another_kind_is_not_the_clauses_rate():
+    completion = "全年审查规范性文件21件，审查率100%；受理投诉260件，按期办结251件。"
+    c = quoted("投诉按期办结率达到98%以上", ["审查率100%", "受理投诉260件", "按期办结251件"], completion)
+    assert (c.outcome, c.working) == ("not_met", "按260件、251件计算为96.54%")
+    assert any("审查率" in r for r in c.rejected)

@@ -338,6 +338,11 @@ def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) 
         ctx = done.contexts[fig.start]
         fit = unit_fit(fig.unit, clause.unit) if fig.unit is not None else "exact"
         rel = done.relevance(subject, ctx.text, specific and fig.unit is not None)
+        other = _other_rate(fig, done, asks)
+        if other and done.quoted:
+            # a quoted "审核率100%" is another rate than "按期结案率": the model's choice does not bind it
+            found.rejected.append(f"{fig.raw}：是“{other}”，不是目标所说的比率")
+            continue
         if not fit:
             if fig.value is not None and done.relevance(subject, ctx.text, False).relevant:
                 found.misses.append(f"“{fig.raw}”以“{fig.unit}”计，目标以“{clause.unit}”计")
@@ -371,6 +376,16 @@ def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) 
         if c.figure.value is None or not _unbound_reason(c.figure, asks, folded_clause):
             (found.approximate if c.figure.approximate else found.exact).append(c)
     return found
+
+
+def _other_rate(fig: Figure, done: Completion, asks: Asks) -> str:
+    """The rate a % figure names right before it ("审核率100%" → 审核率) when it is not the clause's."""
+    if fig.unit not in ("%", "‰") or not asks.rate_name:
+        return ""
+    m = re.search(r"([\u4e00-\u9fff]{2})率(?:为|是|达到|达)?$", done.folded[max(0, fig.start - 8) : fig.start])
+    if m is None or m.group(1) in asks.rate_name:
+        return ""
+    return m.group(1) + "率"
 
 
 def _unbound_reason(fig: Figure, asks: Asks, clause_text: str) -> str:
