@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from reviewer.lexicon import all_word, per_unit_pattern, qualifier_words, unit_equivalents, words
+from reviewer.lexicon import all_word, alternation, per_unit_pattern, qualifier_words, unit_equivalents, words
 from reviewer.lexicon import pattern as lexicon_pattern
 from reviewer.narrative.clauses import DEADLINE, is_measurable
 from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_figures
@@ -478,7 +478,7 @@ def _judge_exact(clause: Clause, c: Candidate, done: Completion, others: list[Ca
 
 
 # "组织下乡义诊、健康讲座等健康教育活动120场": the items a total is made of, before 等.
-ITEM_SPLIT = re.compile(r"[、和及与]")
+ITEM_SPLIT = re.compile(alternation(words("joiners")))
 
 
 def _enumerated_items(clause: Clause) -> list[str]:
@@ -621,7 +621,7 @@ def _per_unit_from_total(clause: Clause, asks: Asks, found: Candidates, done: Co
 
 
 YEAR = re.compile(r"(20\d\d)年")
-ITEM_JOIN = re.compile(r"[、和及与]")
+ITEM_JOIN = ITEM_SPLIT
 
 
 def _change_from_years(clause: Clause, asks: Asks, subject: Subject, done: Completion) -> Clause | None:
