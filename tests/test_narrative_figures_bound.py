@@ -465,3 +465,18 @@ def test_a_quoted_rate_of_another_kind_is_not_the_clauses_rate():
     c = quoted("投诉按期办结率达到98%以上", ["审查率100%", "受理投诉260件", "按期办结251件"], completion)
     assert (c.outcome, c.working) == ("not_met", "按260件、251件计算为96.54%")
     assert any("审查率" in r for r in c.rejected)
+
+
+def test_parts_listed_side_by_side_are_summed_when_no_total_is_written():
+    # the total left to the reader: 24次 (a meeting counted as 次) + 113场 = 137, over 120
+    c = judged("组织保障各类会议120场以上", "组织保障常务会议24次、专题会议及其他会议113场，会议材料准备均按规定完成。")
+    assert (c.outcome, c.found_value, c.confidence) == ("met", 137, "medium")
+    assert c.working == "按24次、113场合计为137场"
+    # with the total written the same verdict, surer
+    stated = judged("组织保障各类会议120场以上", "组织保障常务会议24次、专题会议及其他会议113场，合计137场。")
+    assert (stated.outcome, stated.found_value) == ("met", 137)
+
+
+def test_parts_in_separate_pieces_are_not_summed():
+    c = judged("组织保障各类会议120场以上", "组织保障专题会议113场。另组织培训会议14场，参训320人次。")
+    assert c.outcome == "not_met"

@@ -405,7 +405,7 @@ def _unbound_reason(fig: Figure, asks: Asks, clause_text: str) -> str:
 
 def _best(cands: list[Candidate], prefer_total: bool = False) -> Candidate:
     """The most relevant figure; with `prefer_total`, a total (合计137场) over its parts."""
-    return max(cands, key=lambda c: (prefer_total and c.figure.role == "total", c.rel.score, -c.figure.start))
+    return max(cands, key=lambda c: (prefer_total and c.figure.role == "total", c.rel.score, c.fit == "exact", -c.figure.start))
 
 
 def _counts_a_total(clause: Clause) -> bool:
@@ -520,6 +520,34 @@ def _enumerated_total(clause: Clause, exact: list[Candidate], done: Completion) 
     first, last = min(c.context.start for c in picked), max(c.context.end for c in picked)
     judged = _with_evidence(clause, done.original, Piece(first, last, done.folded[first:last]), "met" if ok else "not_met", note, shown)
     judged.working = f"按{'、'.join(c.figure.raw for c in sorted(picked, key=lambda c: c.figure.start))}合计为{fmt(round(shown, 4))}{clause.unit}"
+    judged.confidence = "medium"
+    return judged
+
+
+def _listed_total(clause: Clause, exact: list[Candidate], done: Completion) -> Clause | None:
+    """"常务会议24次、专题会议及其他会议113场" for "各类会议120场以上": the parts listed side by side
+    (、 和 及, no comma between), each about the clause, summed when no total is written."""
+    parts = sorted((c for c in exact if c.figure.role == "part" and c.figure.value is not None), key=lambda c: c.figure.start)
+    best: list[Candidate] = []
+    run: list[Candidate] = []
+    for c in parts:
+        if run:
+            between = done.folded[run[-1].figure.end : c.figure.start]
+            if not (ITEM_JOIN.search(between) and not re.search(r"[，,；;。]", between)):
+                best, run = max(best, run, key=len), []
+        run.append(c)
+    best = max(best, run, key=len)
+    if len(best) < 2:
+        return None
+    total = sum(in_base(c.figure.value or 0.0, c.figure.unit or "") for c in best)
+    shown = total / base_unit(clause.unit)[1]
+    ok = meets(clause.comparator, total, in_base(clause.value or 0.0, clause.unit))
+    raws = "、".join(c.figure.raw for c in best)
+    working = f"按{raws}合计为{fmt(round(shown, 4))}{clause.unit}"
+    note = f"完成情况分项为{raws}，{working}，{_wanted_text(clause)}" + _outcome_note(clause, ok)
+    first, last = best[0].context.start, best[-1].context.end
+    judged = _with_evidence(clause, done.original, Piece(first, last, done.folded[first:last]), "met" if ok else "not_met", note, shown)
+    judged.working = working
     judged.confidence = "medium"
     return judged
 
@@ -708,6 +736,8 @@ def _judge_value(clause: Clause, subject: Subject, done: Completion, asks: Asks,
             c.figure.role == "total" and c.figure.raw == judged.found_raw for c in found.exact
         ):
             judged = _enumerated_total(clause, found.exact, done) or judged
+        if judged.outcome == "not_met" and clause.comparator == ">=" and _counts_a_total(clause):
+            judged = _listed_total(clause, found.exact, done) or judged
         return judged
     for derive in (
         lambda: _per_unit_from_total(clause, asks, found, done),
