@@ -14,6 +14,8 @@ import math
 import re
 from functools import lru_cache
 
+from reviewer.cn_numerals import CHARS as CN_CHARS
+from reviewer.cn_numerals import to_arabic
 from reviewer.lexicon import all_word, alternation, says_not_all, table, words
 from reviewer.lexicon import pattern as lexicon_pattern
 from reviewer.model import ParsedValue
@@ -72,8 +74,20 @@ def _comparator(before: str, after: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=1)
+def _units() -> tuple[str, ...]:
+    from reviewer.narrative.vocabulary import vocabulary  # here: narrative imports this module
+
+    return tuple(vocabulary().unit_aliases)
+
+
+def _arabic(text: str) -> str:
+    """Chinese-numeral figures in Arabic digits ("三十二处" → "32处", "百分之九十八" → "98%")."""
+    return to_arabic(text, _units()) if any(c in CN_CHARS for c in text) else text
+
+
 def parse_value(raw: str) -> ParsedValue:
-    text = normalise(raw or "").strip()
+    text = _arabic(normalise(raw or "").strip())
     flat = re.sub(r"\s+", "", text)
     if not flat:
         return ParsedValue(raw=raw or "", kind="blank")
@@ -116,7 +130,7 @@ def _number(raw: str, flat: str, n: re.Match) -> ParsedValue:
 
 def figure_in_unit(raw: str, like: ParsedValue) -> ParsedValue | None:
     """The first figure of `raw` measured like `like` ("调查500人，满意率96%" → 96% for a % target)."""
-    flat = re.sub(r"\s+", "", normalise(raw or ""))
+    flat = re.sub(r"\s+", "", _arabic(normalise(raw or "")))
     for n in _NUM.finditer(flat):
         value = _number(raw, flat, n)
         if value.kind == "number" and _unit_key(value.unit) and _unit_key(value.unit) == _unit_key(like.unit):

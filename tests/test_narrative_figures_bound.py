@@ -480,3 +480,32 @@ def test_parts_listed_side_by_side_are_summed_when_no_total_is_written():
 def test_parts_in_separate_pieces_are_not_summed():
     c = judged("组织保障各类会议120场以上", "组织保障专题会议113场。另组织培训会议14场，参训320人次。")
     assert c.outcome == "not_met"
+
+
+@pytest.mark.parametrize("cell, kind, value, unit, comparator", [
+    ("百分之一百", "number", 100, "%", ""),
+    ("≥百分之九十五", "number", 95, "%", ">="),
+    ("三十二处", "number", 32, "处", ""),
+    ("一百一十三点六公里", "number", 113.6, "公里", ""),
+    ("十八点七万人", "number", 187000, "人", ""),
+    ("平均二点六个工作日", "number", 2.6, "个工作日", ""),
+    ("一般", "text", None, "", ""),  # a grade, not the number one
+    ("统一", "text", None, "", ""),
+])
+def test_an_indicator_cell_in_chinese_numerals(cell, kind, value, unit, comparator):
+    from reviewer.values import parse_value
+
+    p = parse_value(cell)
+    assert (p.kind, p.value, p.unit, p.comparator) == (kind, value, unit, comparator)
+
+
+def test_a_date_in_chinese_numerals_is_a_date():
+    from reviewer.values import parse_value
+
+    assert parse_value("二〇二二年十一月三十日前") == parse_value("2022年11月30日前").model_copy(update={"raw": "二〇二二年十一月三十日前"})
+
+
+def test_a_decimal_with_a_multiplier_in_chinese():
+    (fig,) = [f for f in find_figures(fold("改造面积二十六点八四万平方米；")) if f.value]
+    assert (fig.value, fig.unit) == (268400, "平方米")
+    assert [f.value for f in find_figures(fold("每月出一期，全年十二期")) if f.value] == [1, 12]

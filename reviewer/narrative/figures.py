@@ -9,6 +9,11 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from reviewer.cn_numerals import BIG as CN_BIG
+from reviewer.cn_numerals import NOT_AFTER as CN_NOT_AFTER
+from reviewer.cn_numerals import NUMBER as CN_NUMBER
+from reviewer.cn_numerals import SMALL as CN_SMALL
+from reviewer.cn_numerals import chinese_value
 from reviewer.lexicon import alternation, per_unit_pattern, qualifier_in, words
 from reviewer.narrative.vocabulary import vocabulary
 
@@ -72,42 +77,6 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return number, round_cn
 
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-CN_BIG = {"万": 10_000, "亿": 100_000_000}
-CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL) + "".join(CN_BIG)
-
-
-def chinese_value(text: str) -> float | None:
-    """一百零八 → 108, 两千三百 → 2300, 十二 → 12, 三点五 → 3.5, 一千五百六十二点三 → 1562.3; None when
-    the characters are no number ("万万")."""
-    whole, _, frac = text.partition("点")
-    if frac and not all(c in CN_DIGITS for c in frac):
-        return None
-    total = section = 0
-    digit: int | None = None
-    for ch in whole:
-        if ch in CN_DIGITS:
-            if digit is not None and CN_DIGITS[ch] != 0:
-                return None  # "二三" is no number written so
-            digit = CN_DIGITS[ch] or None
-        elif ch in CN_SMALL:
-            section += (1 if digit is None else digit) * CN_SMALL[ch]
-            digit = None
-        elif ch in CN_BIG:
-            part = section + (digit or 0)
-            if part == 0:
-                return None
-            total += part * CN_BIG[ch]
-            section, digit = 0, None
-        else:
-            return None
-    value = float(total + section + (digit or 0))
-    if frac:
-        value += float("0." + "".join(str(CN_DIGITS[c]) for c in frac))
-    return value
-
-
 @lru_cache(maxsize=1)
 def _chinese_pattern() -> re.Pattern[str]:
     """A number in Chinese numerals with its unit ("一百二十八家次", "百分之九十五"); not an ordinal (第一次)
@@ -116,9 +85,9 @@ def _chinese_pattern() -> re.Pattern[str]:
     units = "|".join(re.escape(u) for u in v.unit_aliases)
     pre = "|".join(re.escape(p) for p in v.approximate_prefixes)
     suf = "|".join(re.escape(x) for x in v.approximate_suffixes)
-    num = rf"[{CN_CHARS}]+(?:点[{''.join(CN_DIGITS)}]+)?"
+    num = CN_NUMBER
     return re.compile(
-        rf"(?P<pre>{pre})?(?<![第数几上近\d.{CN_CHARS}])"
+        rf"(?P<pre>{pre})?{CN_NOT_AFTER}"
         rf"(?:(?P<pct>百分之)(?P<pct_num>{num})|(?P<num>{num})(?P<suf>{suf})?(?P<unit>{units}))"
         # "8千元", "4.2万份": Arabic digits with a Chinese multiplier before a unit that has none
         rf"|(?<![\d.,])(?P<mixed>\d+(?:\.\d+)?)(?P<mult>[千万亿])(?P<mixed_unit>{units})"
@@ -175,12 +144,14 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
         if _overlaps(taken, *m.span()) or _inside(titles, *m.span()):
             continue
         if m.group("mixed"):
-            value = float(m.group("mixed")) * CN_BIG.get(m.group("mult"), CN_SMALL.get(m.group("mult"), 1))
+            value = float(m.group("mixed")) * CN_BIG.get(m.group("mult"), CN_SMALL.get(m.group("mult"), 1))  # 千 is small
             unit = v.unit_of_alias[m.group("mixed_unit")]
         else:
             digits = m.group("pct_num") or m.group("num")
-            if digits == "一" or _inside(quoted, *m.span()):
-                continue  # "一次", "一个": as often an idiom as a count
+            if _inside(quoted, *m.span()):
+                continue
+            if digits == "一" and m.end() < len(folded) and "\u4e00" <= folded[m.end()] <= "\u9fff":
+                continue  # "一次性", "建立一个机制": an idiom, not a count ("每月出一期，" is one)
             value = chinese_value(digits)
             if value is None:
                 continue
