@@ -509,3 +509,8 @@ def test_a_decimal_with_a_multiplier_in_chinese():
     (fig,) = [f for f in find_figures(fold("改造面积二十六点八四万平方米；")) if f.value]
     assert (fig.value, fig.unit) == (268400, "平方米")
     assert [f.value for f in find_figures(fold("每月出一期，全年十二期")) if f.value] == [1, 12]
+
+
+def test_a_total_is_not_the_base_of_its_own_parts():
+    c = judged("统计月报、季报按时报送率100%", "全年编报统计月报12期、季报4期，合计16期，全部按时报送。")
+    assert (c.outcome, c.found_value) == ("met", 100)

@@ -610,6 +610,8 @@ def _rate_from_counts(clause: Clause, asks: Asks, subject: Subject, done: Comple
                 continue
             if not (base.value or 0) >= (num.value or 0) > 0:
                 continue
+            if base.role == "total" and num.start < base.start and "占" not in done.folded[num.end : base.start]:
+                continue  # "月报12期、季报4期，合计16期": a part of the total, not a rate of it ("占总数600批次" is)
             if not (named(base) or asks.rate_stem in ctx.text):
                 continue  # nothing says which is the base: "月报12期、季报4期" are two outputs, not a rate
             lo, hi = sorted((base, num), key=lambda f: f.start)
