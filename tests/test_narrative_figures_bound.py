@@ -514,3 +514,23 @@ def test_a_decimal_with_a_multiplier_in_chinese():
 def test_a_total_is_not_the_base_of_its_own_parts():
     c = judged("统计月报、季报按时报送率100%", "全年编报统计月报12期、季报4期，合计16期，全部按时报送。")
     assert (c.outcome, c.found_value) == ("met", 100)
+
+
+def test_tied_figures_are_told_apart_by_the_piece_before_whatever_their_order():
+    target = "村级季度考核合格率100%"
+    first = "全镇14个村季度考核均达到合格等次，合格率100%；户厕改造326户，经市级验收合格318户，合格率97.5%。"
+    swapped = "户厕改造326户，经市级验收合格318户，合格率97.5%；全镇14个村季度考核均达到合格等次，合格率100%。"
+    assert judged(target, first).found_value == judged(target, swapped).found_value == 100
+
+
+def test_an_all_word_over_a_floor_is_no_full_rate():
+    # "均在95分以上" says each scored above 95, not that the rate is 100%
+    assert judged("考核合格率100%", "各村季度考核得分均在95分以上。").outcome != "met"
+    # a time limit is different: all within it is all on time
+    assert judged("信息报送及时率100%", "接报信息52条，均在2小时内报送。").outcome == "met"
+
+
+def test_a_per_unit_value_per_something_else():
+    c = judged("每平方米综合造价控制在300元以内", "完成投资7,193.1万元，每平方米综合造价268元/人。")
+    assert c.outcome != "met"
+    assert judged("每平方米综合造价控制在300元以内", "完成投资7,193.1万元，每平方米综合造价268元。").outcome == "met"

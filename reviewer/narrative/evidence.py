@@ -15,9 +15,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from reviewer.lexicon import all_word, alternation, per_unit_pattern, qualifier_words, unit_equivalents, words
+from reviewer.lexicon import all_word, alternation, per_unit_pattern, qualifier_words, table, unit_equivalents, words
 from reviewer.lexicon import pattern as lexicon_pattern
-from reviewer.narrative.clauses import DEADLINE, is_measurable
+from reviewer.narrative.clauses import DEADLINE, DURATION_UNITS, is_measurable
 from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_figures
 from reviewer.narrative.text import MAX_COMPLETION_CHARS, Piece, fold, is_cjk, sentences, split
 from reviewer.narrative.vocabulary import base_unit, vocabulary
@@ -256,7 +256,7 @@ class Asks:
 
 def _unit_named(word: str) -> str:
     aliases = vocabulary().unit_of_alias
-    for n in (2, 1):
+    for n in (3, 2, 1):
         if word[:n] in aliases:
             return aliases[word[:n]]
     return ""
@@ -268,9 +268,9 @@ def asks_of(clause: Clause) -> Asks:
     fig = figs[0] if figs else None
     before = text[: fig.start] if fig else text
     count_unit = ""
-    if fig is not None and (m := re.match(r"/([\u4e00-\u9fff]{1,2})", text[fig.end :])):
+    if fig is not None and (m := re.match(r"/([\u4e00-\u9fff]{1,3})", text[fig.end :])):
         count_unit = _unit_named(m.group(1))
-    if not count_unit and (m := re.search(r"每([\u4e00-\u9fff]{1,2})", before)):
+    if not count_unit and (m := re.search(r"每([\u4e00-\u9fff]{1,3})", before)):
         count_unit = _unit_named(m.group(1))
     if not count_unit and (m := re.search(r"([\u4e00-\u9fff])均", before)):
         count_unit = _unit_named(m.group(1))
@@ -362,7 +362,7 @@ def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) 
             continue
         cand = Candidate(fig, ctx, rel, fit)
         if fig.value is not None:
-            why = _unbound_reason(fig, asks, folded_clause)
+            why = _unbound_reason(fig, asks, folded_clause, done.folded)
             if why:
                 found.rejected.append(f"{fig.raw}：{why}")
                 found.unbound.append(cand)
@@ -373,7 +373,7 @@ def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) 
     if not found.exact and not found.approximate and not found.unbound and len(lone) == 1 and in_unit == 1:
         # the only figure in this unit, beside a word of the clause ("满意率98%" for "满意度95%")
         c = lone[0]
-        if c.figure.value is None or not _unbound_reason(c.figure, asks, folded_clause):
+        if c.figure.value is None or not _unbound_reason(c.figure, asks, folded_clause, done.folded):
             (found.approximate if c.figure.approximate else found.exact).append(c)
     return found
 
@@ -388,7 +388,13 @@ def _other_rate(fig: Figure, done: Completion, asks: Asks) -> str:
     return m.group(1) + "率"
 
 
-def _unbound_reason(fig: Figure, asks: Asks, clause_text: str) -> str:
+def _per_what(fig: Figure, text: str) -> str:
+    """What a per-unit figure is per, when written after it ("268元/人" → 人)."""
+    m = re.match(r"/([\u4e00-\u9fff]{1,3})", text[fig.end : fig.end + 4])
+    return _unit_named(m.group(1)) if m else ""
+
+
+def _unbound_reason(fig: Figure, asks: Asks, clause_text: str, done_text: str = "") -> str:
     """Why a relevant figure in the clause's unit is still not about what the clause asks, or ""."""
     if not _admissible_qualifier(fig, asks, clause_text):
         return f"是{fig.qualifier}数，不是完成数"
@@ -398,14 +404,27 @@ def _unbound_reason(fig: Figure, asks: Asks, clause_text: str) -> str:
         return ""  # "人均收入增长6%": the change of a per-unit value is still a change
     if asks.per_unit and fig.role != "per_unit":
         return "是总数，不是平均每" + (asks.count_unit or "单位") + "的值"
+    if asks.per_unit and asks.count_unit and (per := _per_what(fig, done_text)) and per != asks.count_unit:
+        return f"是每{per}的值，不是每{asks.count_unit}"
     if not asks.per_unit and fig.role == "per_unit":
         return "是平均每单位的值，不是总数"
     return ""
 
 
-def _best(cands: list[Candidate], prefer_total: bool = False) -> Candidate:
-    """The most relevant figure; with `prefer_total`, a total (合计137场) over its parts."""
-    return max(cands, key=lambda c: (prefer_total and c.figure.role == "total", c.rel.score, c.fit == "exact", -c.figure.start))
+def _best(cands: list[Candidate], prefer_total: bool = False, subject: Subject | None = None,
+          done: Completion | None = None) -> Candidate:
+    """The most relevant figure; with `prefer_total`, a total (合计137场) over its parts. Two figures
+    whose own words tie ("合格率100%", "合格率97.5%") are told apart by the comma piece before each
+    ("…季度考核均达到合格等次，合格率100%"), so the order they are written in does not decide."""
+    def wide(c: Candidate) -> int:
+        if subject is None or done is None:
+            return 0
+        idx = done.piece_index(c.context.start)
+        if idx is None or idx == 0 or done.folded[done.pieces[idx - 1].end : done.pieces[idx].start].strip() != ",":
+            return c.rel.score
+        return relevance(subject, done.folded[done.pieces[idx - 1].start : c.context.end], False).score
+
+    return max(cands, key=lambda c: (prefer_total and c.figure.role == "total", c.rel.score, c.fit == "exact", wide(c), -c.figure.start))
 
 
 def _counts_a_total(clause: Clause) -> bool:
@@ -704,6 +723,8 @@ def _rate_in_words(clause: Clause, subject: Subject, done: Completion, asks: Ask
         m = lexicon_pattern("none_words").search(piece.text) if lower_better else all_word(piece.text)
         if m is None:
             continue
+        if not lower_better and _qualifies_a_figure(done, piece.start + m.end()):
+            continue  # "均在95分以上": each is above a figure, not all of them done
         value = 0.0 if lower_better else 100.0
         tail = re.split(r"[，,；;。]", done.original[piece.start + m.start() : piece.end])[0]
         words_shown = tail[:20]
@@ -713,6 +734,22 @@ def _rate_in_words(clause: Clause, subject: Subject, done: Completion, asks: Ask
         judged.confidence = "medium"
         return judged
     return None
+
+
+def _qualifies_a_figure(done: Completion, at: int) -> bool:
+    """A level follows the all-word within a few characters, in the same piece: "均在95分以上",
+    "均达到98%" say each is above a figure, not that all were done. A time limit does not: "均在24小时内
+    完成报告" is all on time."""
+    after_words = [w for ws in table("comparator_after").values() for w in ws]
+    for f in done.figures:
+        if not (at <= f.start <= at + 4) or f.value is None or re.search(r"[，,。；;]", done.folded[at : f.start]):
+            continue
+        if f.unit in DURATION_UNITS:
+            continue
+        tail = done.folded[f.end : f.end + 3]
+        if f.unit in ("%", "‰") or any(tail.startswith(w) for w in after_words):
+            return True
+    return False
 
 
 def _names_rate(asks: Asks, text: str) -> bool:
@@ -732,7 +769,7 @@ def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
 
 def _judge_value(clause: Clause, subject: Subject, done: Completion, asks: Asks, found: Candidates, miss_note: str) -> Clause:
     if found.exact:
-        judged = _judge_exact(clause, _best(found.exact, _counts_a_total(clause)), done, found.exact, subject)
+        judged = _judge_exact(clause, _best(found.exact, _counts_a_total(clause), subject, done), done, found.exact, subject)
         # a floor one item already meets is met by the sum too; a ceiling is the sum's to meet
         if (judged.outcome == "not_met" or clause.comparator == "<=") and judged.found_raw and not any(
             c.figure.role == "total" and c.figure.raw == judged.found_raw for c in found.exact
