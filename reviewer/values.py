@@ -149,8 +149,20 @@ def same_unit(a: ParsedValue, b: ParsedValue) -> bool:
 
 
 def _unit_key(unit: str) -> str:
-    # "个工作日" vs "工作日", "台(套" vs "台（套）": the measure, not its classifier or brackets
-    return re.sub(r"[()（）个·]", "", unit)
+    """The measure, not its classifier, brackets or spelling: "个工作日" = "工作日", "台(套" = "台（套）",
+    千米 = 公里, 名 = 人, 日 = 天 (the units' spellings, reviewer/data/stock_phrases.yaml). A lone 个 is a
+    unit of its own: 9个 is not 9人."""
+    key = re.sub(r"[()（）·]", "", unit)
+    if len(key) > 1:
+        key = key.removeprefix("个")
+    return _spellings().get(key, key)
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, str]:
+    from reviewer.narrative.vocabulary import vocabulary  # here: narrative imports this module
+
+    return dict(vocabulary().unit_of_alias)
 
 
 def meets(comparator: str, found: float, wanted: float) -> bool:

@@ -534,3 +534,15 @@ def test_a_per_unit_value_per_something_else():
     c = judged("每平方米综合造价控制在300元以内", "完成投资7,193.1万元，每平方米综合造价268元/人。")
     assert c.outcome != "met"
     assert judged("每平方米综合造价控制在300元以内", "完成投资7,193.1万元，每平方米综合造价268元。").outcome == "met"
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("113.6公里", "120千米", True), ("18.7万人", "18万名", True), ("186天", "180日", True),
+    ("5个工作日", "5工作日", True), ("38台（套）", "30台(套)", True),
+    ("9个", "4人", False),  # a lone 个 is a unit of its own
+    ("9个", "4个", True),
+])
+def test_indicator_units_compare_by_their_spellings(a, b, same):
+    from reviewer.values import parse_value, same_unit
+
+    assert same_unit(parse_value(a), parse_value(b)) is same
