@@ -14,6 +14,7 @@ import math
 import re
 from functools import lru_cache
 
+from reviewer.cn_numerals import CHARS as CN_CHARS
 from reviewer.cn_numerals import to_arabic
 from reviewer.lexicon import all_word, alternation, says_not_all, table, words
 from reviewer.lexicon import pattern as lexicon_pattern
@@ -73,8 +74,20 @@ def _comparator(before: str, after: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=1)
+def _units() -> tuple[str, ...]:
+    from reviewer.narrative.vocabulary import vocabulary  # here: narrative imports this module
+
+    return tuple(vocabulary().unit_aliases)
+
+
+def _arabic(text: str) -> str:
+    """Chinese-numeral figures in Arabic digits ("三十二处" → "32处", "百分之九十八" → "98%")."""
+    return to_arabic(text, _units()) if any(c in CN_CHARS for c in text) else text
+
+
 def parse_value(raw: str) -> ParsedValue:
-    text = normalise(raw or "").strip()
+    text = _arabic(normalise(raw or "").strip())
     flat = re.sub(r"\s+", "", text)
     if not flat:
         return ParsedValue(raw=raw or "", kind="blank")
@@ -92,9 +105,6 @@ def parse_value(raw: str) -> ParsedValue:
             comparator=_comparator(flat[: d.start()], flat[d.end():]),
         )
     if n is None:
-        arabic = to_arabic(flat)  # "百分之九十二", "三十二处": Chinese numerals read as figures
-        if arabic != flat and _NUM.search(arabic):
-            return parse_value(arabic).model_copy(update={"raw": raw})
         return ParsedValue(raw=raw, kind="text")
     return _number(raw, flat, n)
 
@@ -120,7 +130,7 @@ def _number(raw: str, flat: str, n: re.Match) -> ParsedValue:
 
 def figure_in_unit(raw: str, like: ParsedValue) -> ParsedValue | None:
     """The first figure of `raw` measured like `like` ("调查500人，满意率96%" → 96% for a % target)."""
-    flat = re.sub(r"\s+", "", normalise(raw or ""))
+    flat = re.sub(r"\s+", "", _arabic(normalise(raw or "")))
     for n in _NUM.finditer(flat):
         value = _number(raw, flat, n)
         if value.kind == "number" and _unit_key(value.unit) and _unit_key(value.unit) == _unit_key(like.unit):
@@ -139,8 +149,20 @@ def same_unit(a: ParsedValue, b: ParsedValue) -> bool:
 
 
 def _unit_key(unit: str) -> str:
-    # "个工作日" vs "工作日", "台(套" vs "台（套）": the measure, not its classifier or brackets
-    return re.sub(r"[()（）个·]", "", unit)
+    """The measure, not its classifier, brackets or spelling: "个工作日" = "工作日", "台(套" = "台（套）",
+    千米 = 公里, 名 = 人, 日 = 天 (the units' spellings, reviewer/data/stock_phrases.yaml). A lone 个 is a
+    unit of its own: 9个 is not 9人."""
+    key = re.sub(r"[()（）·]", "", unit)
+    if len(key) > 1:
+        key = key.removeprefix("个")
+    return _spellings().get(key, key)
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, str]:
+    from reviewer.narrative.vocabulary import vocabulary  # here: narrative imports this module
+
+    return dict(vocabulary().unit_of_alias)
 
 
 def meets(comparator: str, found: float, wanted: float) -> bool:

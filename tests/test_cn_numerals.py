@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from reviewer.cn_numerals import cn_to_number, to_arabic
+from reviewer.cn_numerals import chinese_value as cn_to_number
+from reviewer.cn_numerals import to_arabic as _to_arabic
+from reviewer.narrative.vocabulary import vocabulary
+
+
+def to_arabic(text: str) -> str:
+    return _to_arabic(text, vocabulary().unit_aliases)
 from reviewer.narrative.clauses import parse_clauses
 from reviewer.narrative.evidence import match_evidence
 from reviewer.narrative.figures import find_figures

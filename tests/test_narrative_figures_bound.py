@@ -395,3 +395,154 @@ def test_a_dated_deadline_is_sure_unless_another_date_disagrees():
     assert judged("年度考核工作11月底前完成", "11月20日完成年度考核工作。").confidence == "high"
     c = judged("年度考核工作11月底前完成", "11月20日完成年度考核初评，12月15日完成年度考核工作。")
     assert c.confidence in ("medium", "low") and c.rejected
+
+
+def test_a_quoted_reading_carries_nothing_of_the_rules_reading():
+    rules = judged("开展“企业安全体检”100家次以上", COMPLETION.replace("142家次", "342家次"))
+    assert rules.exceeds_by is not None and rules.outcome == "met"
+    c = judge_from_quotes(rules, ["做好了简报编辑工作"], COMPLETION)
+    assert (c.outcome, c.exceeds_by, c.found_raw, c.found_value) == ("not_reported", None, "", None)
+
+
+def test_a_pasted_list_of_thousands_of_counts_is_read_in_time():
+    # every count could be a rate's part or base: pairs are looked for among near neighbours only
+    # (all pairs took about a minute here; this reads in well under a second)
+    import time
+
+    completion = "，".join(f"受理结案{i}件" for i in range(1, 1500))[:10000]
+    started = time.perf_counter()
+    for target in ("按期结案率达到98%以上", "补贴不超过1,500元/件", "结案数比上年下降10%"):
+        match_evidence(parse_clauses(target), completion)
+    assert time.perf_counter() - started < 10
+
+
+# --- Chinese numerals and multipliers ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("十二", 12), ("二十", 20), ("一百零八", 108), ("两千三百", 2300), ("一万二千", 12000),
+    ("三点五", 3.5), ("零点八六", 0.86), ("一千五百六十二点三", 1562.3), ("万万", None), ("二三", None),
+])
+def test_chinese_value(text, value):
+    from reviewer.narrative.figures import chinese_value
+
+    assert chinese_value(text) == value
+
+
+@pytest.mark.parametrize("arabic, chinese", [
+    ("开展“税务健康检查”103家次", "开展“税务健康检查”一百零三家次"),
+    ("群众满意率96.2%", "群众满意率百分之九十六点二"),
+    ("全年编印工作简报14期", "全年编印工作简报十四期"),
+])
+def test_chinese_numerals_read_as_their_arabic_figures(arabic, chinese):
+    target = {"家次": "开展“税务健康检查”90家次以上", "%": "群众满意率达到95%以上", "期": "全年编印工作简报12期以上"}
+    unit = next(u for u in target if arabic.endswith(u))
+    a, c = judged(target[unit], arabic), judged(target[unit], chinese)
+    assert (a.outcome, a.found_value) == (c.outcome, c.found_value) == ("met", a.found_value)
+
+
+def test_a_multiplier_after_arabic_digits():
+    c = judged("综合演练每场次平均成本控制在8千元以内", "开展综合演练12场次，场均7,400元。")
+    assert (c.value, c.unit, c.outcome, c.found_value) == (8000, "元", "met", 7400)
+    (fig,) = [f for f in find_figures(fold("发放宣传折页3.5万份")) if f.value]
+    assert (fig.value, fig.unit) == (35000, "份")
+
+
+@pytest.mark.parametrize("text", ["召开区六次党代会", "推进“最多跑一次”改革", "深化（一网通办）", "召开第三次会议", "建立一个机制"])
+def test_names_and_ordinals_in_chinese_numerals_are_no_figures(text):
+    assert [f for f in find_figures(fold(text)) if f.value is not None] == []
+
+
+def test_rejected_figures_are_named_up_to_a_limit():
+    from reviewer.narrative.evidence import MAX_REJECTED
+
+    completion = "，".join(f"编印内刊{i}份" for i in range(1, 40))
+    c = judged("编印内刊15期以上", completion)
+    assert len(c.rejected) == MAX_REJECTED and c.rejected[0] == "1份：单位不是“期”"
+
+
+def test_a_quoted_rate_of_another_kind_is_not_the_clauses_rate():
+    completion = "全年审查规范性文件21件，审查率100%；受理投诉260件，按期办结251件。"
+    c = quoted("投诉按期办结率达到98%以上", ["审查率100%", "受理投诉260件", "按期办结251件"], completion)
+    assert (c.outcome, c.working) == ("not_met", "按260件、251件计算为96.54%")
+    assert any("审查率" in r for r in c.rejected)
+
+
+def test_parts_listed_side_by_side_are_summed_when_no_total_is_written():
+    # the total left to the reader: 24次 (a meeting counted as 次) + 113场 = 137, over 120
+    c = judged("组织保障各类会议120场以上", "组织保障常务会议24次、专题会议及其他会议113场，会议材料准备均按规定完成。")
+    assert (c.outcome, c.found_value, c.confidence) == ("met", 137, "medium")
+    assert c.working == "按24次、113场合计为137场"
+    # with the total written the same verdict, surer
+    stated = judged("组织保障各类会议120场以上", "组织保障常务会议24次、专题会议及其他会议113场，合计137场。")
+    assert (stated.outcome, stated.found_value) == ("met", 137)
+
+
+def test_parts_in_separate_pieces_are_not_summed():
+    c = judged("组织保障各类会议120场以上", "组织保障专题会议113场。另组织培训会议14场，参训320人次。")
+    assert c.outcome == "not_met"
+
+
+@pytest.mark.parametrize("cell, kind, value, unit, comparator", [
+    ("百分之一百", "number", 100, "%", ""),
+    ("≥百分之九十五", "number", 95, "%", ">="),
+    ("三十二处", "number", 32, "处", ""),
+    ("一百一十三点六公里", "number", 113.6, "公里", ""),
+    ("十八点七万人", "number", 187000, "人", ""),
+    ("平均二点六个工作日", "number", 2.6, "个工作日", ""),
+    ("一般", "text", None, "", ""),  # a grade, not the number one
+    ("统一", "text", None, "", ""),
+])
+def test_an_indicator_cell_in_chinese_numerals(cell, kind, value, unit, comparator):
+    from reviewer.values import parse_value
+
+    p = parse_value(cell)
+    assert (p.kind, p.value, p.unit, p.comparator) == (kind, value, unit, comparator)
+
+
+def test_a_date_in_chinese_numerals_is_a_date():
+    from reviewer.values import parse_value
+
+    assert parse_value("二〇二二年十一月三十日前") == parse_value("2022年11月30日前").model_copy(update={"raw": "二〇二二年十一月三十日前"})
+
+
+def test_a_decimal_with_a_multiplier_in_chinese():
+    (fig,) = [f for f in find_figures(fold("改造面积二十六点八四万平方米；")) if f.value]
+    assert (fig.value, fig.unit) == (268400, "平方米")
+    assert [f.value for f in find_figures(fold("每月出一期，全年十二期")) if f.value] == [1, 12]
+
+
+def test_a_total_is_not_the_base_of_its_own_parts():
+    c = judged("统计月报、季报按时报送率100%", "全年编报统计月报12期、季报4期，合计16期，全部按时报送。")
+    assert (c.outcome, c.found_value) == ("met", 100)
+
+
+def test_tied_figures_are_told_apart_by_the_piece_before_whatever_their_order():
+    target = "村级季度考核合格率100%"
+    first = "全镇14个村季度考核均达到合格等次，合格率100%；户厕改造326户，经市级验收合格318户，合格率97.5%。"
+    swapped = "户厕改造326户，经市级验收合格318户，合格率97.5%；全镇14个村季度考核均达到合格等次，合格率100%。"
+    assert judged(target, first).found_value == judged(target, swapped).found_value == 100
+
+
+def test_an_all_word_over_a_floor_is_no_full_rate():
+    # "均在95分以上" says each scored above 95, not that the rate is 100%
+    assert judged("考核合格率100%", "各村季度考核得分均在95分以上。").outcome != "met"
+    # a time limit is different: all within it is all on time
+    assert judged("信息报送及时率100%", "接报信息52条，均在2小时内报送。").outcome == "met"
+
+
+def test_a_per_unit_value_per_something_else():
+    c = judged("每平方米综合造价控制在300元以内", "完成投资7,193.1万元，每平方米综合造价268元/人。")
+    assert c.outcome != "met"
+    assert judged("每平方米综合造价控制在300元以内", "完成投资7,193.1万元，每平方米综合造价268元。").outcome == "met"
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("113.6公里", "120千米", True), ("18.7万人", "18万名", True), ("186天", "180日", True),
+    ("5个工作日", "5工作日", True), ("38台（套）", "30台(套)", True),
+    ("9个", "4人", False),  # a lone 个 is a unit of its own
+    ("9个", "4个", True),
+])
+def test_indicator_units_compare_by_their_spellings(a, b, same):
+    from reviewer.values import parse_value, same_unit
+
+    assert same_unit(parse_value(a), parse_value(b)) is same

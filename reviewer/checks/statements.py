@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from reviewer.checks.arith import half_step
-from reviewer.lexicon import qualifier_in
+from reviewer.lexicon import qualifier_in, words
 from reviewer.model import Location, Report, Text
 from reviewer.narrative.text import halfwidth
 
@@ -63,7 +63,7 @@ _STATEMENT = re.compile(
     rf"(?:\s*[,，]?\s*(?:比上年|较上年|同比)?\s*(?P<rdir>增长|增加|上升|提高|下降|减少|降低)了?\s*(?:幅度为|率为|比例为)?\s*(?P<rate>\d+(?:[.．]\d+)?)\s*[%％])?"
     rf"(?:\s*[,，]?\s*占(?P<base>[^\d,，;；。:：]{{1,12}}?)(?:的)?(?:比重|比例)?(?:为)?\s*(?P<share>\d+(?:[.．]\d+)?)\s*[%％])?"
 )
-_CHANGE_VERBS = ("增加", "增长", "上升", "提高", "减少", "下降", "降低", "减", "节约", "节省")
+_CHANGE_VERBS = words("change_verbs")  # the shared lexicon's (reviewer/data/lexicon.yaml)
 _QUOTES = re.compile(r"[“”\"'‘’「」]")
 _CLAUSE_START = re.compile(r"[,，;；。:：!！?？\n]")
 _SENTENCE_END = "。;；!！?？\n"

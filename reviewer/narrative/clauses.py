@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reviewer.lexicon import alternation, lower_is_better, table
+from reviewer.lexicon import alternation, lower_is_better, table, words
 from reviewer.narrative.figures import Figure, find_figures
 from reviewer.narrative.text import Piece, fold, split
 from reviewer.narrative.vocabulary import vocabulary
@@ -41,9 +41,9 @@ QUOTED = re.compile(r"“[^”]*”|《[^》]*》|\"[^\"]*\"")
 # A bare 内 bounds only a duration: "24小时内回复" is ≤, "15期内刊" is not.
 DURATION_UNITS = frozenset({"小时", "天", "工作日", "分钟"})
 # Joins two measurable parts in one piece: "内刊15期和简报20期". "及时" is not a join.
-JOINERS = re.compile(r"以及|和|及(?!时)|与|、|并")
+JOINERS = re.compile("|".join(re.escape(w) + ("(?!时)" if w == "及" else "") for w in words("joiners")))  # 及时 is no join
 DEADLINE = re.compile(r"(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日|底|末|份|中旬|上旬|下旬)?(?:前|以前|之前|内)?")
-LEADING_NOISE = re.compile(r"^(在|共|累计|完成|实现|达到|确保|保证|力争|争取|全年|年内|每年|计划)+")
+LEADING_NOISE = re.compile("^" + alternation(words("object_noise_words")) + "+")
 MAX_TARGET_CHARS = 1_000
 OBJECT_TRIM = "，,。；;：:、 《》“”\"'"
 

@@ -15,9 +15,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from reviewer.lexicon import all_word, per_unit_pattern, qualifier_words, unit_equivalents, words
+from reviewer.lexicon import all_word, alternation, per_unit_pattern, qualifier_words, table, unit_equivalents, words
 from reviewer.lexicon import pattern as lexicon_pattern
-from reviewer.narrative.clauses import DEADLINE, is_measurable
+from reviewer.narrative.clauses import DEADLINE, DURATION_UNITS, is_measurable
 from reviewer.narrative.figures import PART_DAY, Date, Figure, find_dates, find_figures
 from reviewer.narrative.text import MAX_COMPLETION_CHARS, Piece, fold, is_cjk, sentences, split
 from reviewer.narrative.vocabulary import base_unit, vocabulary
@@ -25,6 +25,7 @@ from reviewer.review import Clause
 from reviewer.values import meets
 
 SEPARATORS = frozenset("，,、；;：: \t\u3000")  # trimmed from the front of a cited span (not 《 or “)
+MAX_REJECTED = 8  # figures named as considered and not taken, per clause (a pasted-in list has thousands)
 FAR_OVER = 2.0  # found ≥ 2× a floor target: the target may have been set too low (domain.md §4)
 ON_TIME = lexicon_pattern("on_time_words")
 MEASURE_NAME = {
@@ -128,6 +129,8 @@ class Completion:
     figures: tuple[Figure, ...]
     contexts: dict[int, Piece]  # figure start → its words
     starts: list[int]  # piece starts, for bisect
+    sentences: list[Piece] | None = None  # found when first needed (_sentence_of)
+    sentence_starts: list[int] = field(default_factory=list)
     # read from quotes someone chose as evidence for the clause (judge_from_quotes): every figure in them
     # is taken as about the clause's subject unless it names another action; unit, role and qualifier
     # must still agree
@@ -253,7 +256,7 @@ class Asks:
 
 def _unit_named(word: str) -> str:
     aliases = vocabulary().unit_of_alias
-    for n in (2, 1):
+    for n in (3, 2, 1):
         if word[:n] in aliases:
             return aliases[word[:n]]
     return ""
@@ -265,9 +268,9 @@ def asks_of(clause: Clause) -> Asks:
     fig = figs[0] if figs else None
     before = text[: fig.start] if fig else text
     count_unit = ""
-    if fig is not None and (m := re.match(r"/([\u4e00-\u9fff]{1,2})", text[fig.end :])):
+    if fig is not None and (m := re.match(r"/([\u4e00-\u9fff]{1,3})", text[fig.end :])):
         count_unit = _unit_named(m.group(1))
-    if not count_unit and (m := re.search(r"每([\u4e00-\u9fff]{1,2})", before)):
+    if not count_unit and (m := re.search(r"每([\u4e00-\u9fff]{1,3})", before)):
         count_unit = _unit_named(m.group(1))
     if not count_unit and (m := re.search(r"([\u4e00-\u9fff])均", before)):
         count_unit = _unit_named(m.group(1))
@@ -335,6 +338,11 @@ def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) 
         ctx = done.contexts[fig.start]
         fit = unit_fit(fig.unit, clause.unit) if fig.unit is not None else "exact"
         rel = done.relevance(subject, ctx.text, specific and fig.unit is not None)
+        other = _other_rate(fig, done, asks)
+        if other and done.quoted:
+            # a quoted "审核率100%" is another rate than "按期结案率": the model's choice does not bind it
+            found.rejected.append(f"{fig.raw}：是“{other}”，不是目标所说的比率")
+            continue
         if not fit:
             if fig.value is not None and done.relevance(subject, ctx.text, False).relevant:
                 found.misses.append(f"“{fig.raw}”以“{fig.unit}”计，目标以“{clause.unit}”计")
@@ -354,7 +362,7 @@ def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) 
             continue
         cand = Candidate(fig, ctx, rel, fit)
         if fig.value is not None:
-            why = _unbound_reason(fig, asks, folded_clause)
+            why = _unbound_reason(fig, asks, folded_clause, done.folded)
             if why:
                 found.rejected.append(f"{fig.raw}：{why}")
                 found.unbound.append(cand)
@@ -365,12 +373,28 @@ def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) 
     if not found.exact and not found.approximate and not found.unbound and len(lone) == 1 and in_unit == 1:
         # the only figure in this unit, beside a word of the clause ("满意率98%" for "满意度95%")
         c = lone[0]
-        if c.figure.value is None or not _unbound_reason(c.figure, asks, folded_clause):
+        if c.figure.value is None or not _unbound_reason(c.figure, asks, folded_clause, done.folded):
             (found.approximate if c.figure.approximate else found.exact).append(c)
     return found
 
 
-def _unbound_reason(fig: Figure, asks: Asks, clause_text: str) -> str:
+def _other_rate(fig: Figure, done: Completion, asks: Asks) -> str:
+    """The rate a % figure names right before it ("审核率100%" → 审核率) when it is not the clause's."""
+    if fig.unit not in ("%", "‰") or not asks.rate_name:
+        return ""
+    m = re.search(r"([\u4e00-\u9fff]{2})率(?:为|是|达到|达)?$", done.folded[max(0, fig.start - 8) : fig.start])
+    if m is None or m.group(1) in asks.rate_name:
+        return ""
+    return m.group(1) + "率"
+
+
+def _per_what(fig: Figure, text: str) -> str:
+    """What a per-unit figure is per, when written after it ("268元/人" → 人)."""
+    m = re.match(r"/([\u4e00-\u9fff]{1,3})", text[fig.end : fig.end + 4])
+    return _unit_named(m.group(1)) if m else ""
+
+
+def _unbound_reason(fig: Figure, asks: Asks, clause_text: str, done_text: str = "") -> str:
     """Why a relevant figure in the clause's unit is still not about what the clause asks, or ""."""
     if not _admissible_qualifier(fig, asks, clause_text):
         return f"是{fig.qualifier}数，不是完成数"
@@ -380,14 +404,27 @@ def _unbound_reason(fig: Figure, asks: Asks, clause_text: str) -> str:
         return ""  # "人均收入增长6%": the change of a per-unit value is still a change
     if asks.per_unit and fig.role != "per_unit":
         return "是总数，不是平均每" + (asks.count_unit or "单位") + "的值"
+    if asks.per_unit and asks.count_unit and (per := _per_what(fig, done_text)) and per != asks.count_unit:
+        return f"是每{per}的值，不是每{asks.count_unit}"
     if not asks.per_unit and fig.role == "per_unit":
         return "是平均每单位的值，不是总数"
     return ""
 
 
-def _best(cands: list[Candidate], prefer_total: bool = False) -> Candidate:
-    """The most relevant figure; with `prefer_total`, a total (合计137场) over its parts."""
-    return max(cands, key=lambda c: (prefer_total and c.figure.role == "total", c.rel.score, -c.figure.start))
+def _best(cands: list[Candidate], prefer_total: bool = False, subject: Subject | None = None,
+          done: Completion | None = None) -> Candidate:
+    """The most relevant figure; with `prefer_total`, a total (合计137场) over its parts. Two figures
+    whose own words tie ("合格率100%", "合格率97.5%") are told apart by the comma piece before each
+    ("…季度考核均达到合格等次，合格率100%"), so the order they are written in does not decide."""
+    def wide(c: Candidate) -> int:
+        if subject is None or done is None:
+            return 0
+        idx = done.piece_index(c.context.start)
+        if idx is None or idx == 0 or done.folded[done.pieces[idx - 1].end : done.pieces[idx].start].strip() != ",":
+            return c.rel.score
+        return relevance(subject, done.folded[done.pieces[idx - 1].start : c.context.end], False).score
+
+    return max(cands, key=lambda c: (prefer_total and c.figure.role == "total", c.rel.score, c.fit == "exact", wide(c), -c.figure.start))
 
 
 def _counts_a_total(clause: Clause) -> bool:
@@ -460,7 +497,7 @@ def _judge_exact(clause: Clause, c: Candidate, done: Completion, others: list[Ca
 
 
 # "组织下乡义诊、健康讲座等健康教育活动120场": the items a total is made of, before 等.
-ITEM_SPLIT = re.compile(r"[、和及与]")
+ITEM_SPLIT = re.compile(alternation(words("joiners")))
 
 
 def _enumerated_items(clause: Clause) -> list[str]:
@@ -506,6 +543,34 @@ def _enumerated_total(clause: Clause, exact: list[Candidate], done: Completion) 
     return judged
 
 
+def _listed_total(clause: Clause, exact: list[Candidate], done: Completion) -> Clause | None:
+    """"常务会议24次、专题会议及其他会议113场" for "各类会议120场以上": the parts listed side by side
+    (、 和 及, no comma between), each about the clause, summed when no total is written."""
+    parts = sorted((c for c in exact if c.figure.role == "part" and c.figure.value is not None), key=lambda c: c.figure.start)
+    best: list[Candidate] = []
+    run: list[Candidate] = []
+    for c in parts:
+        if run:
+            between = done.folded[run[-1].figure.end : c.figure.start]
+            if not (ITEM_JOIN.search(between) and not re.search(r"[，,；;。]", between)):
+                best, run = max(best, run, key=len), []
+        run.append(c)
+    best = max(best, run, key=len)
+    if len(best) < 2:
+        return None
+    total = sum(in_base(c.figure.value or 0.0, c.figure.unit or "") for c in best)
+    shown = total / base_unit(clause.unit)[1]
+    ok = meets(clause.comparator, total, in_base(clause.value or 0.0, clause.unit))
+    raws = "、".join(c.figure.raw for c in best)
+    working = f"按{raws}合计为{fmt(round(shown, 4))}{clause.unit}"
+    note = f"完成情况分项为{raws}，{working}，{_wanted_text(clause)}" + _outcome_note(clause, ok)
+    first, last = best[0].context.start, best[-1].context.end
+    judged = _with_evidence(clause, done.original, Piece(first, last, done.folded[first:last]), "met" if ok else "not_met", note, shown)
+    judged.working = working
+    judged.confidence = "medium"
+    return judged
+
+
 # --- derivations: what the completion gives the parts of -----------------------------------------
 
 
@@ -521,10 +586,19 @@ def _derived(clause: Clause, done: Completion, first: int, last: int, value: flo
 
 
 def _sentence_of(done: Completion, at: int) -> Piece | None:
-    for p in sentences(done.folded):
-        if p.start <= at < p.end:
-            return p
+    """The sentence holding offset `at` (sentences found once per completion, looked up by bisection)."""
+    if done.sentences is None:
+        done.sentences = sentences(done.folded)
+        done.sentence_starts = [p.start for p in done.sentences]
+    k = bisect_right(done.sentence_starts, at) - 1
+    if k >= 0 and at < done.sentences[k].end:
+        return done.sentences[k]
     return None
+
+
+# a rate's base is looked for among the few counts nearest its part: a rate is written with its two
+# counts side by side, and a pasted-in list of thousands of counts must not cost pairs of them all
+RATE_NEIGHBOURS = 4
 
 
 def _rate_from_counts(clause: Clause, asks: Asks, subject: Subject, done: Completion) -> Clause | None:
@@ -542,18 +616,21 @@ def _rate_from_counts(clause: Clause, asks: Asks, subject: Subject, done: Comple
         return any(w in done.contexts[f.start].text for w in base_words)
 
     pairs = []
-    for num in counts:
+    for i, num in enumerate(counts):
         ctx = done.contexts[num.start]
         if not name_pairs & _bigrams(ctx.text, frozenset()):
             continue  # its words name nothing of what the rate counts
         sentence = _sentence_of(done, num.start)
         if sentence is None:
             continue
-        for base in counts:
-            if base is num or not sentence.start <= base.start < sentence.end or base.unit != num.unit:
+        near = counts[max(0, i - RATE_NEIGHBOURS) : i] + counts[i + 1 : i + 1 + RATE_NEIGHBOURS]
+        for base in near:
+            if not sentence.start <= base.start < sentence.end or base.unit != num.unit:
                 continue
             if not (base.value or 0) >= (num.value or 0) > 0:
                 continue
+            if base.role == "total" and num.start < base.start and "占" not in done.folded[num.end : base.start]:
+                continue  # "月报12期、季报4期，合计16期": a part of the total, not a rate of it ("占总数600批次" is)
             if not (named(base) or asks.rate_stem in ctx.text):
                 continue  # nothing says which is the base: "月报12期、季报4期" are two outputs, not a rate
             lo, hi = sorted((base, num), key=lambda f: f.start)
@@ -593,7 +670,7 @@ def _per_unit_from_total(clause: Clause, asks: Asks, found: Candidates, done: Co
 
 
 YEAR = re.compile(r"(20\d\d)年")
-ITEM_JOIN = re.compile(r"[、和及与]")
+ITEM_JOIN = ITEM_SPLIT
 
 
 def _change_from_years(clause: Clause, asks: Asks, subject: Subject, done: Completion) -> Clause | None:
@@ -646,6 +723,8 @@ def _rate_in_words(clause: Clause, subject: Subject, done: Completion, asks: Ask
         m = lexicon_pattern("none_words").search(piece.text) if lower_better else all_word(piece.text)
         if m is None:
             continue
+        if not lower_better and _qualifies_a_figure(done, piece.start + m.end()):
+            continue  # "均在95分以上": each is above a figure, not all of them done
         value = 0.0 if lower_better else 100.0
         tail = re.split(r"[，,；;。]", done.original[piece.start + m.start() : piece.end])[0]
         words_shown = tail[:20]
@@ -655,6 +734,22 @@ def _rate_in_words(clause: Clause, subject: Subject, done: Completion, asks: Ask
         judged.confidence = "medium"
         return judged
     return None
+
+
+def _qualifies_a_figure(done: Completion, at: int) -> bool:
+    """A level follows the all-word within a few characters, in the same piece: "均在95分以上",
+    "均达到98%" say each is above a figure, not that all were done. A time limit does not: "均在24小时内
+    完成报告" is all on time."""
+    after_words = [w for ws in table("comparator_after").values() for w in ws]
+    for f in done.figures:
+        if not (at <= f.start <= at + 4) or f.value is None or re.search(r"[，,。；;]", done.folded[at : f.start]):
+            continue
+        if f.unit in DURATION_UNITS:
+            continue
+        tail = done.folded[f.end : f.end + 3]
+        if f.unit in ("%", "‰") or any(tail.startswith(w) for w in after_words):
+            return True
+    return False
 
 
 def _names_rate(asks: Asks, text: str) -> bool:
@@ -668,18 +763,20 @@ def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
     found = _candidates(clause, subject, done, asks)
     miss_note = ("；".join(found.misses[:2]) + "。") if found.misses else ""
     judged = _judge_value(clause, subject, done, asks, found, miss_note)
-    rejected = list(dict.fromkeys([*judged.rejected, *found.rejected]))
+    rejected = list(dict.fromkeys([*judged.rejected, *found.rejected]))[:MAX_REJECTED]
     return judged.model_copy(update={"rejected": rejected})
 
 
 def _judge_value(clause: Clause, subject: Subject, done: Completion, asks: Asks, found: Candidates, miss_note: str) -> Clause:
     if found.exact:
-        judged = _judge_exact(clause, _best(found.exact, _counts_a_total(clause)), done, found.exact, subject)
+        judged = _judge_exact(clause, _best(found.exact, _counts_a_total(clause), subject, done), done, found.exact, subject)
         # a floor one item already meets is met by the sum too; a ceiling is the sum's to meet
         if (judged.outcome == "not_met" or clause.comparator == "<=") and judged.found_raw and not any(
             c.figure.role == "total" and c.figure.raw == judged.found_raw for c in found.exact
         ):
             judged = _enumerated_total(clause, found.exact, done) or judged
+        if judged.outcome == "not_met" and clause.comparator == ">=" and _counts_a_total(clause):
+            judged = _listed_total(clause, found.exact, done) or judged
         return judged
     for derive in (
         lambda: _per_unit_from_total(clause, asks, found, done),
@@ -824,8 +921,9 @@ def judge_from_quotes(clause: Clause, quotes: list[str], completion: str) -> Cla
     spans = quote_spans(quotes, text)
     if not spans:
         return clause.model_copy(update={
-            "outcome": "not_reported", "evidence": "", "evidence_span": None, "found_value": None,
-            "note": "模型没有给出可在完成情况中找到的引文，不能作为证据。", "confidence": "high", "working": "",
+            "outcome": "not_reported", "evidence": "", "evidence_span": None, "found_value": None, "found_raw": "",
+            "exceeds_by": None, "note": "模型没有给出可在完成情况中找到的引文，不能作为证据。", "confidence": "high",
+            "working": "", "rejected": [],
         })
     inside = bytearray(len(text))
     for a, b in spans:
@@ -834,7 +932,11 @@ def judge_from_quotes(clause: Clause, quotes: list[str], completion: str) -> Cla
     done = Completion.read(masked)
     done.original = text
     done.quoted = True
-    judged = _judge(clause.model_copy(update={"working": "", "rejected": [], "confidence": "high"}), done)
+    fresh = clause.model_copy(update={
+        "outcome": "not_reported", "evidence": "", "evidence_span": None, "found_value": None, "found_raw": "",
+        "exceeds_by": None, "note": "", "working": "", "rejected": [], "confidence": "high",
+    })  # nothing of an earlier reading (the rules') is carried over
+    judged = _judge(fresh, done)
     return judged.model_copy(update={"note": "按模型引文：" + judged.note.removeprefix("完成情况")})
 
 

@@ -9,8 +9,13 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from reviewer.cn_numerals import BIG as CN_BIG
+from reviewer.cn_numerals import NOT_AFTER as CN_NOT_AFTER
+from reviewer.cn_numerals import NUMBER as CN_NUMBER
+from reviewer.cn_numerals import SMALL as CN_SMALL
+from reviewer.cn_numerals import DIGITS as CN_DIGITS
+from reviewer.cn_numerals import chinese_value
 from reviewer.lexicon import alternation, per_unit_pattern, qualifier_in, words
-from reviewer.cn_numerals import chinese_figures
 from reviewer.narrative.vocabulary import vocabulary
 
 QUALIFIER_WINDOW = 8  # characters before a figure searched for its qualifier (年初预算, 上年 …)
@@ -73,6 +78,27 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return number, round_cn
 
 
+@lru_cache(maxsize=1)
+def _chinese_pattern() -> re.Pattern[str]:
+    """A number in Chinese numerals with its unit ("一百二十八家次", "百分之九十五"); not an ordinal (第一次)
+    nor part of a round approximation (数十篇, 近百篇: those are the approximate figures)."""
+    v = vocabulary()
+    units = "|".join(re.escape(u) for u in v.unit_aliases)
+    pre = "|".join(re.escape(p) for p in v.approximate_prefixes)
+    suf = "|".join(re.escape(x) for x in v.approximate_suffixes)
+    num = CN_NUMBER
+    return re.compile(
+        rf"(?P<pre>{pre})?{CN_NOT_AFTER}"
+        rf"(?:(?P<pct>百分之)(?P<pct_num>{num})|(?P<num>{num})(?P<suf>{suf})?(?P<unit>{units}))"
+        # "8千元", "4.2万份": Arabic digits with a Chinese multiplier before a unit that has none
+        rf"|(?<![\d.,])(?P<mixed>\d+(?:\.\d+)?)(?P<mult>[千万亿])(?P<mixed_unit>{units})"
+    )
+
+
+# In a slogan or a name a Chinese numeral names, it does not count: "最多跑一次", （一网通办）.
+QUOTED_OR_BRACKETED = re.compile(r"“[^”]*”|\"[^\"]*\"|（[^）]*）|\([^)]*\)|「[^」]*」")
+
+
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
@@ -106,15 +132,6 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
             change=change,
         ))
         taken.append(m.span())
-    for start, end, raw, value, written in chinese_figures(folded, v.unit_aliases):
-        if _overlaps(taken, start, end) or _inside(titles, start, end):
-            continue
-        change_re, compared_re, _, _ = _role_patterns()
-        before = folded[max(0, start - 4) : start]
-        change = bool(change_re.search(before) or compared_re.search(folded[max(0, start - 16) : start]))
-        found.append(Figure(start=start, end=end, raw=raw, value=value, unit=v.unit_of_alias.get(written, written),
-                            approximate=False, change=change))
-        taken.append((start, end))
     for m in ZERO_RATE.finditer(folded):
         if not _overlaps(taken, *m.span("num")):
             found.append(Figure(m.start("num"), m.end("num"), m.group("num"), 0.0, "%", False))
@@ -123,6 +140,37 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
         if not _overlaps(taken, *m.span()) and not _inside(titles, *m.span()):
             found.append(Figure(m.start(), m.end(), m.group(0), None, v.unit_of_alias[m.group("unit")], True))
             taken.append(m.span())
+    quoted = [q.span() for q in QUOTED_OR_BRACKETED.finditer(folded)]
+    for m in _chinese_pattern().finditer(folded):
+        if _overlaps(taken, *m.span()) or _inside(titles, *m.span()):
+            continue
+        if m.group("mixed"):
+            value = float(m.group("mixed")) * CN_BIG.get(m.group("mult"), CN_SMALL.get(m.group("mult"), 1))  # 千 is small
+            unit = v.unit_of_alias[m.group("mixed_unit")]
+        else:
+            digits = m.group("pct_num") or m.group("num")
+            if _inside(quoted, *m.span()):
+                continue
+            if digits == "一" and m.end() < len(folded) and "\u4e00" <= folded[m.end()] <= "\u9fff":
+                continue  # "一次性", "建立一个机制": an idiom, not a count ("每月出一期，" is one)
+            if not any(c in CN_DIGITS for c in digits) and not digits.startswith("十"):
+                continue  # "千元", "万元": a unit word, not a figure
+            if m.group(0) in words("cn_numeral_idioms"):
+                continue  # "十分满意": an adverb
+            value = chinese_value(digits)
+            if value is None:
+                continue
+            unit = "%" if m.group("pct") else v.unit_of_alias[m.group("unit")]
+            if unit == "次" and m.end() < len(folded) and "\u4e00" <= folded[m.end()] <= "\u9fff":
+                continue  # "区六次党代会", "二次创业": an ordinal, not a count
+        change_re, compared_re, _, _ = _role_patterns()
+        before = folded[max(0, m.start() - 4) : m.start()]
+        found.append(Figure(
+            start=m.start(), end=m.end(), raw=m.group(0), value=value, unit=unit,
+            approximate=bool(m.group("pre") or m.group("suf")),
+            change=bool(change_re.search(before) or compared_re.search(folded[max(0, m.start() - 16) : m.start()])),
+        ))
+        taken.append(m.span())
     for word in v.approximate_words:
         for m in re.finditer(re.escape(word), folded):
             if _overlaps(taken, *m.span()) or _inside(titles, *m.span()):
