@@ -16,7 +16,7 @@ from reviewer.checks.arith import fmt, q
 from reviewer.checks.funding import FUNDING_ROW_INDEX, check_funding, score_tolerance
 from reviewer.findings import Finding
 from reviewer.indicator_rubric import IndicatorRubric
-from reviewer.lexicon import lower_is_better
+from reviewer.lexicon import lower_is_better, words
 from reviewer.values import figure_in_unit, implied, meets, same_unit
 from reviewer.model import IndicatorRow, ParsedValue, Report, TargetRow
 from reviewer.narrative.answers import empty_or_template
@@ -92,6 +92,19 @@ class _Row:
         )
 
 
+_FIRST_NUMBER = re.compile(r"\d")
+
+
+def _a_bound_not_a_result(actual: str, target: str) -> bool:
+    """The 实际完成值 gives a budget, plan or last year's figure (a word of the lexicon's
+    not_actual_words right before its number) that the 指标值 does not itself name."""
+    m = _FIRST_NUMBER.search(actual)
+    if m is None:
+        return False
+    before = re.sub(r"[\s:：为是约]+$", "", actual[: m.start()])
+    return any(before.endswith(w) and w not in target for w in words("not_actual_words"))
+
+
 def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
     out = _Row(row)
     name = q(row.name)
@@ -114,6 +127,8 @@ def _check_row(row: IndicatorRow, rubric: IndicatorRubric) -> _Row:
             out.status, out.recomputed = "wrong", expected
 
     target, actual = row.target_parsed, row.actual_parsed
+    if actual.known and _a_bound_not_a_result(row.actual.text, row.target.text):
+        actual = actual.model_copy(update={"kind": "text", "value": None})  # "预算598万元" is not what was done
     if (not actual.known or actual.kind != target.kind) and (words := implied(row.actual.text, target)) is not None:
         actual = words  # "均按时拨付" for "100%", "未发生" for "0起", "11月25日" for a 2022 deadline
     unanswered = None if actual.known else empty_or_template(_as_target(row))
