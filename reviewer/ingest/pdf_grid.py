@@ -240,15 +240,36 @@ class _Group:
     pieces: list[_Piece]
 
 
-def _runs_into(box: _Box | None) -> bool:
-    """Whether the cell's text may go on past the bottom of its box: its last line sits at the
-    box's bottom, and it is more than one line or stops mid-sentence."""
+def _reaches_bottom(box: _Box | None) -> bool:
     if box is None or not box.lines:
         return False
     first, last = box.lines[0], box.lines[-1]
     pad = max(0.0, first.top - box.top)
-    at_bottom = box.bottom - last.bottom <= pad + 0.6 * (last.size or 10.0)
-    return at_bottom and (len(box.lines) >= 2 or last.text[-1] not in _SENTENCE_END)
+    return box.bottom - last.bottom <= pad + 2.2 * (last.size or 10.0)  # an empty paragraph may follow
+
+
+_LEADING_RUN = re.compile(r"^[0-9A-Za-z.,%‰+\-]+")
+
+
+def _runs_into(box: _Box | None, below: _Box | None) -> str:
+    """Whether the cell's text may go on past the bottom of its box: "strong" when its last
+    line, of several, sits at the bottom and fills the width (less the unbreakable run the box
+    below starts with); "weak" for one such line; "" when it ends there."""
+    if box is None or not box.lines or not _reaches_bottom(box):
+        return ""
+    last = box.lines[-1]
+    size = last.size or 10.0
+    left = min(ln.x0 for ln in box.lines)
+    slack = SHORT_LINE_CHARS * size
+    if below is not None and below.lines and not (last.text[-1].isascii() and last.text[-1].isalnum()):
+        run = _LEADING_RUN.match(below.lines[0].text)  # a number is not broken: it moves down whole
+        if run:
+            slack = max(slack, (len(run.group()) * 0.55 + 1) * size)
+    if last.x1 < box.x1 - max(1.0, left - box.x0) - slack:
+        return ""
+    if len(box.lines) >= 2:
+        return "strong"
+    return "weak" if last.text[-1] not in _SENTENCE_END else ""
 
 
 def _build_grid(group: _Group, index: int, body: PdfBody) -> Grid:
@@ -303,19 +324,24 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
         if not cell.text.strip():
             how = "blank" if up.text.strip() else "both-blank"
         else:
-            how = "runs" if _runs_into(boxes.get(id(up))) else "new"
+            how = _runs_into(boxes.get(id(up)), boxes.get(id(cell))) or "new"
         cols.append((c, cell, up, how))
-    text_cols = [c for c, _, _, how in cols if how in ("runs", "new")]
-    cut_after_text = bool(text_cols) and any(how == "blank" and c > text_cols[0] for c, _, _, how in cols)
-    split = cut_after_text or all(how != "new" for *_, how in cols)
+    text_cols = [c for c, _, _, how in cols if how not in ("blank", "both-blank")]
+    if not text_cols:
+        return local  # a blank row of its own (cut rows always carry some text over)
+    cut_after_text = any(how == "blank" and c > text_cols[0] for c, _, _, how in cols)
+    # a long text running over, beside cells whose text also reached their bottom
+    strong = any(how == "strong" for *_, how in cols) and all(
+        _reaches_bottom(boxes.get(id(up))) for _, _, up, how in cols if how == "new")
+    split = cut_after_text or strong or all(how != "new" for *_, how in cols)
     replace: dict[int, Cell] = {}
     for c, cell, up, how in cols:
-        if split or how == "runs" or how == "blank" and (not text_cols or c < text_cols[0]):
-            if how in ("runs", "new") and up.text.strip():
+        if split or how in ("strong", "weak") or how == "blank" and c < text_cols[0]:
+            if how not in ("blank", "both-blank"):
+                had_text = bool(up.text.strip())
                 _append(up, cell, texts, boxes)
-                body.joined.append(Joined(table=index, row=up.row, col=up.col, page=page + 1, text=up.text))
-            elif how in ("runs", "new"):
-                _append(up, cell, texts, boxes)
+                if had_text:
+                    body.joined.append(Joined(table=index, row=up.row, col=up.col, page=page + 1, text=up.text))
             replace[id(cell)] = up
     out = [[replace.get(id(x), x) if x is not None else None for x in row] for row in local]
     if split:
