@@ -333,7 +333,11 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
     # a long text running over, beside cells whose text also reached their bottom
     strong = any(how == "strong" for *_, how in cols) and all(
         _reaches_bottom(boxes.get(id(up))) for _, _, up, how in cols if how == "new")
-    split = cut_after_text or strong or all(how != "new" for *_, how in cols)
+    # one cell the width of the table on both sides (a long narrative): a row that reached the
+    # page's end with several lines was cut, whatever its last line looks like
+    wide = len(cols) == 1 and _span(first, cols[0][0]) == (0, len(first) - 1) and _reaches_bottom(boxes.get(id(cols[0][2]))) \
+        and len(boxes[id(cols[0][2])].lines) >= 8
+    split = cut_after_text or strong or wide or all(how != "new" for *_, how in cols)
     replace: dict[int, Cell] = {}
     for c, cell, up, how in cols:
         if split or how in ("strong", "weak") or how == "blank" and c < text_cols[0]:
@@ -517,3 +521,44 @@ def cell_agreement(docx: Body, pdf: Body) -> tuple[int, int, list[tuple[int, int
                 else:
                     diffs.append((g.index, cell.row, c, cell.text, other))
     return equal, total, diffs
+
+
+# --- pages on the report ----------------------------------------------------------------------------
+
+
+def locate(report, body: PdfBody):
+    """The report with every location given its page, and a note for each cell joined across a
+    page break (the reader could not be sure it joined it right)."""
+    from pydantic import BaseModel
+
+    from reviewer.model import Location, Unread
+
+    def page_of(loc: Location) -> int | None:
+        if loc.table is not None and loc.row is not None:
+            return body.pages.get((loc.table, loc.row))
+        if loc.table is None and loc.paragraph is not None:
+            return body.paragraph_pages.get(loc.paragraph)
+        return None
+
+    def walk(node) -> None:
+        if isinstance(node, Location):
+            if node.page is None:
+                node.page = page_of(node)
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                walk(getattr(node, name))
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for item in node.values():
+                walk(item)
+
+    for j in body.joined:
+        report.unread.append(Unread(
+            part=f"第{j.page - 1}–{j.page}页跨页的单元格",
+            reason=f"该单元格被分页截断，已把第{j.page}页的续文接在上一页之后；PDF 不标明两段是否属于同一单元格，接续是否正确无法确认",
+            location=Location(table=j.table, row=j.row, col=j.col, page=j.page - 1),
+        ))
+    walk(report)
+    return report
