@@ -253,7 +253,7 @@ _LEADING_RUN = re.compile(r"^[0-9A-Za-z.,%‰+\-]+")
 
 def _runs_into(box: _Box | None, below: _Box | None) -> str:
     """Whether the cell's text may go on past the bottom of its box: "strong" when its last
-    line, of several, sits at the bottom and fills the width (less the unbreakable run the box
+    line, of three or more, sits at the bottom and fills the width (less the unbreakable run the box
     below starts with); "weak" for one such line; "" when it ends there."""
     if box is None or not box.lines or not _reaches_bottom(box):
         return ""
@@ -267,7 +267,7 @@ def _runs_into(box: _Box | None, below: _Box | None) -> str:
             slack = max(slack, (len(run.group()) * 0.55 + 1) * size)
     if last.x1 < box.x1 - max(1.0, left - box.x0) - slack:
         return ""
-    if len(box.lines) >= 2:
+    if len(box.lines) >= 3:
         return "strong"
     return "weak" if last.text[-1] not in _SENTENCE_END else ""
 
@@ -278,6 +278,7 @@ def _build_grid(group: _Group, index: int, body: PdfBody) -> Grid:
     rows: list[list[Cell | None]] = []
     texts: dict[int, list[str]] = {}
     boxes: dict[int, _Box] = {}
+    rowspan: dict[int, int] = {}  # rows the cell's box spans on its page
     for k, piece in enumerate(group.pieces):
         ys = _cluster([v for b in piece.cells for v in (b.top, b.bottom)])
         nrows = max(1, len(ys) - 1)
@@ -292,18 +293,19 @@ def _build_grid(group: _Group, index: int, body: PdfBody) -> Grid:
             cell = Cell(text="\n".join(paras), table=index, row=base + r0, col=c0, paragraphs=paras)
             texts[id(cell)] = paras
             boxes[id(cell)] = b
+            rowspan[id(cell)] = r1 - r0
             for r in range(r0, r1):
                 for c in range(c0, c1):
                     local[r][c] = cell
         if k > 0 and rows:
-            local = _join_rows(rows, local, texts, boxes, index, piece.page, body)
+            local = _join_rows(rows, local, texts, boxes, rowspan, index, piece.page, body)
         for r, row in enumerate(local):
             body.pages[(index, len(rows))] = piece.page + 1
             rows.append(row)
     return Grid(index=index, rows=rows, ncols=ncols)
 
 
-def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], texts: dict[int, list[str]], boxes: dict[int, _Box], index: int, page: int, body: PdfBody) -> list[list[Cell | None]]:
+def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], texts: dict[int, list[str]], boxes: dict[int, _Box], rowspan: dict[int, int], index: int, page: int, body: PdfBody) -> list[list[Cell | None]]:
     """The continuation's first row, joined to the last row above where it continues it.
 
     Cell by cell: a blank cell under a cell with text, or a cell with text under one whose text
@@ -329,18 +331,26 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
     text_cols = [c for c, _, _, how in cols if how not in ("blank", "both-blank")]
     if not text_cols:
         return local  # a blank row of its own (cut rows always carry some text over)
-    cut_after_text = any(how == "blank" and c > text_cols[0] for c, _, _, how in cols)
-    # a long text running over, beside cells whose text also reached their bottom
-    strong = any(how == "strong" for *_, how in cols) and all(
-        _reaches_bottom(boxes.get(id(up))) for _, _, up, how in cols if how == "new")
+    # A long text running over in a cell of this row alone (not a merged cell spanning rows
+    # above), beside cells whose text also reached their bottom: the row was cut.
+    strong = any(how == "strong" and rowspan.get(id(up), 1) == 1 for _, _, up, how in cols) and all(
+        _reaches_bottom(boxes.get(id(up))) for _, _, up, how in cols if how in ("new", "weak"))
     # one cell the width of the table on both sides (a long narrative): a row that reached the
-    # page's end with several lines was cut, whatever its last line looks like
+    # page's end with many lines was cut, whatever its last line looks like
     wide = len(cols) == 1 and _span(first, cols[0][0]) == (0, len(first) - 1) and _reaches_bottom(boxes.get(id(cols[0][2]))) \
         and len(boxes[id(cols[0][2])].lines) >= 8
-    split = cut_after_text or strong or wide or all(how != "new" for *_, how in cols)
+    # A cut row leaves its short cells (numbers, labels) whole on the page before: blank below,
+    # after a cell with text, where the cell above is its row's own (a merged 分值 spanning rows
+    # shows blank under a new row too).
+    cut_after_text = any(how == "blank" and c > text_cols[0] and rowspan.get(id(up), 1) == 1 for c, _, up, how in cols)
+    # Every cell blank, or running on from a cell of its own row.
+    all_running = all(how in ("blank", "both-blank") or how in ("strong", "weak") and rowspan.get(id(up), 1) == 1
+                      for _, _, up, how in cols)
+    split = cut_after_text or strong or wide or all_running
     replace: dict[int, Cell] = {}
     for c, cell, up, how in cols:
-        if split or how in ("strong", "weak") or how == "blank" and c < text_cols[0]:
+        merged_above = rowspan.get(id(up), 1) > 1
+        if split or how == "strong" or how == "weak" and merged_above or how == "blank" and c < text_cols[0]:
             if how not in ("blank", "both-blank"):
                 had_text = bool(up.text.strip())
                 _append(up, cell, texts, boxes)
