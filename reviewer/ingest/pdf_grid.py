@@ -48,6 +48,7 @@ class Joined:
     col: int
     page: int  # 1-based: the page the continuation was on
     text: str  # the joined cell's text, for the note
+    cell: Cell | None = None
 
 
 @dataclass
@@ -133,19 +134,33 @@ def _join_wrapped(a: str, b: str) -> str:
     return a + b
 
 
+_ITEM = re.compile(r"^(?:[①-⑳]|\d{1,2}[.、．](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|(?:目标|任务|指标)\d{1,2}[:：])")
+_LEADING_ASCII = re.compile(r"^[0-9A-Za-z.,%‰+\-/]+")
+
+
+def _first_unit(text: str, size: float) -> float:
+    """The width of what a line must start with: a Latin or digit run is not broken, a CJK
+    char takes the closing punctuation after it along."""
+    run = _LEADING_ASCII.match(text)
+    if run:
+        return len(run.group()) * 0.55 * size
+    return 2 * size
+
+
 def _paragraphs(lines: list[_Line], left: float, right: float) -> list[str]:
-    """Lines joined into paragraphs: a break where a line ends short of `right` (and the text
-    is not a single word wrapped mid-way) or the next line is indented from `left`, or after a
-    gap of more than a line."""
+    """Lines joined into paragraphs. A line ends its paragraph when what starts the next line
+    would have fitted after it, when the next line is indented from `left`, when the next line
+    starts a numbered item after a full stop, or after a gap of more than a line."""
     if not lines:
         return []
     paras: list[str] = [lines[0].text]
     for prev, line in zip(lines, lines[1:]):
         size = line.size or 10.0
-        short = prev.x1 < right - SHORT_LINE_CHARS * size
+        short = right - prev.x1 > _first_unit(line.text, size) + 0.5 * size
         indented = line.x0 > left + INDENT_CHARS * size
         gap = line.top - prev.bottom > 0.9 * size
-        if short or indented or gap:
+        item = bool(_ITEM.match(line.text)) and prev.text[-1] in "。；;：:！？!?）)"
+        if short or indented or gap or item:
             paras.append(line.text)
         else:
             paras[-1] = _join_wrapped(paras[-1], line.text)
@@ -302,6 +317,15 @@ def _build_grid(group: _Group, index: int, body: PdfBody) -> Grid:
         for r, row in enumerate(local):
             body.pages[(index, len(rows))] = piece.page + 1
             rows.append(row)
+    seen: set[int] = set()
+    for r, row in enumerate(rows):  # where each cell starts, now that cut rows are joined
+        for c, cell in enumerate(row):
+            if cell is not None and id(cell) not in seen:
+                seen.add(id(cell))
+                cell.row, cell.col = r, c
+    for j in body.joined:
+        if j.table == index and j.cell is not None:
+            j.row, j.col = j.cell.row, j.cell.col
     return Grid(index=index, rows=rows, ncols=ncols)
 
 
@@ -355,7 +379,7 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
                 had_text = bool(up.text.strip())
                 _append(up, cell, texts, boxes)
                 if had_text:
-                    body.joined.append(Joined(table=index, row=up.row, col=up.col, page=page + 1, text=up.text))
+                    body.joined.append(Joined(table=index, row=up.row, col=up.col, page=page + 1, text=up.text, cell=up))
             replace[id(cell)] = up
     out = [[replace.get(id(x), x) if x is not None else None for x in row] for row in local]
     if split:
