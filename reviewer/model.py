@@ -206,6 +206,7 @@ class Unread(BaseModel):
     part: str
     reason: str
     location: Location = Field(default_factory=Location)
+    code: str = "input.unreadable"  # input.pdf_join: read, but joined across a PDF page break
 
 
 class Staff(BaseModel):

@@ -346,13 +346,14 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
         if cell is None or up is None or c > 0 and first[c - 1] is cell:
             continue
         if _span(first, c) != _span(above, c):
-            return local  # other column boundaries: not the same rows
-        if not cell.text.strip():
+            how = "other"  # other column boundaries: another cell, whatever it holds
+        elif not cell.text.strip():
             how = "blank" if up.text.strip() else "both-blank"
         else:
             how = _runs_into(boxes.get(id(up)), boxes.get(id(cell))) or "new"
         cols.append((c, cell, up, how))
     text_cols = [c for c, _, _, how in cols if how not in ("blank", "both-blank")]
+    other = any(how == "other" for *_, how in cols)  # a new row: only labels running over are joined
     if not text_cols:
         return local  # a blank row of its own (cut rows always carry some text over)
     # A long text running over in a cell of this row alone (not a merged cell spanning rows
@@ -370,11 +371,11 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
     # Every cell blank, or running on from a cell of its own row.
     all_running = all(how in ("blank", "both-blank") or how in ("strong", "weak") and rowspan.get(id(up), 1) == 1
                       for _, _, up, how in cols)
-    split = cut_after_text or strong or wide or all_running
+    split = not other and (cut_after_text or strong or wide or all_running)
     replace: dict[int, Cell] = {}
     for c, cell, up, how in cols:
-        merged_above = rowspan.get(id(up), 1) > 1
-        if split or how == "strong" or how == "weak" and merged_above or how == "blank" and c < text_cols[0]:
+        merged = rowspan.get(id(up), 1) > 1 or rowspan.get(id(cell), 1) > 1  # a label spanning rows
+        if split or how == "strong" or how == "weak" and merged or how == "blank" and c < text_cols[0]:
             if how not in ("blank", "both-blank"):
                 had_text = bool(up.text.strip())
                 _append(up, cell, texts, boxes)
@@ -588,11 +589,17 @@ def locate(report, body: PdfBody):
             for item in node.values():
                 walk(item)
 
+    by_break: dict[tuple[int, int, int], list[Joined]] = {}
     for j in body.joined:
+        by_break.setdefault((j.page, j.table, j.row), []).append(j)
+    for (page, table, row), cells in by_break.items():
+        cols = "、".join(f"第{j.col + 1}列" for j in sorted(cells, key=lambda j: j.col))
         report.unread.append(Unread(
-            part=f"第{j.page - 1}–{j.page}页跨页的单元格",
-            reason=f"该单元格被分页截断，已把第{j.page}页的续文接在上一页之后；PDF 不标明两段是否属于同一单元格，接续是否正确无法确认",
-            location=Location(table=j.table, row=j.row, col=j.col, page=j.page - 1),
+            code="input.pdf_join",
+            part=f"第{page - 1}–{page}页跨页的表格行",
+            reason=f"表{table + 1}第{row + 1}行被分页截断，已把第{page}页上{cols}的续文接在上一页之后；"
+                   "PDF 不标明两段是否属于同一单元格，接续可能有误",
+            location=Location(table=table, row=row, col=cells[0].col, page=page - 1),
         ))
     walk(report)
     return report
