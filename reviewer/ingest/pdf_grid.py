@@ -67,6 +67,24 @@ class _Line:
     bottom: float
     text: str
     size: float
+    lead: float = 0.0  # width of what the line must start with (see _lead_width)
+
+
+_CLOSING = set("，。、；：！？）》」』】”’%‰,.;:!?)")
+
+
+def _lead_width(visible: list[dict]) -> float:
+    """The width of the line's first unbreakable unit: a Latin/digit run, or one CJK char,
+    with the closing punctuation that cannot start a line after it."""
+    if not visible:
+        return 0.0
+    i = 0
+    if visible[0]["text"].isascii() and visible[0]["text"].isalnum():
+        while i + 1 < len(visible) and visible[i + 1]["text"].isascii() and (visible[i + 1]["text"].isalnum() or visible[i + 1]["text"] in ".,%/-+"):
+            i += 1
+    while i + 1 < len(visible) and visible[i + 1]["text"] in _CLOSING:
+        i += 1
+    return visible[i]["x1"] - visible[0]["x0"]
 
 
 @dataclass
@@ -123,7 +141,7 @@ def _lines(chars: list[dict]) -> list[_Line]:
         visible = [c for c in row if c["text"].strip()]
         out.append(_Line(x0=visible[0]["x0"], x1=visible[-1]["x1"], top=min(c["top"] for c in visible),
                          bottom=max(c["bottom"] for c in visible), text=text,
-                         size=sorted(c["size"] for c in visible)[len(visible) // 2]))
+                         size=sorted(c["size"] for c in visible)[len(visible) // 2], lead=_lead_width(visible)))
     return out
 
 
@@ -156,7 +174,7 @@ def _paragraphs(lines: list[_Line], left: float, right: float) -> list[str]:
     paras: list[str] = [lines[0].text]
     for prev, line in zip(lines, lines[1:]):
         size = line.size or 10.0
-        short = right - prev.x1 > _first_unit(line.text, size) + 0.5 * size
+        short = right - prev.x1 > (line.lead or _first_unit(line.text, size)) + 0.6 * size
         indented = line.x0 > left + INDENT_CHARS * size
         gap = line.top - prev.bottom > 0.9 * size
         item = bool(_ITEM.match(line.text)) and prev.text[-1] in "。；;：:！？!?）)"
