@@ -464,11 +464,8 @@ def _open(path: Path):
         if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
             raise InputError(path, ENCRYPTED) from exc
         raise InputError(path, f"{DAMAGED}（{type(exc).__name__}）") from exc
-    if getattr(pdf.doc, "encryption", None):
-        # opened with the empty user password: the text may still be readable, but an
-        # encrypted report is not one a department published for reading
-        pdf.close()
-        raise InputError(path, ENCRYPTED)
+    # A PDF encrypted with an owner password only (no copying, no printing: common for published
+    # reports) opens with the empty user password, and its text is read like any other.
     return pdf
 
 
