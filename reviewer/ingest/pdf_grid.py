@@ -383,13 +383,18 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
     wide = len(cols) == 1 and _span(first, cols[0][0]) == (0, len(first) - 1) and _reaches_bottom(boxes.get(id(cols[0][2]))) \
         and len(boxes[id(cols[0][2])].lines) >= 8
     # A cut row leaves its short cells (numbers, labels) whole on the page before: blank below,
-    # after a cell with text, where the cell above is its row's own (a merged 分值 spanning rows
-    # shows blank under a new row too).
-    cut_after_text = any(how == "blank" and c > text_cols[0] and rowspan.get(id(up), 1) == 1 for c, _, up, how in cols)
-    # Every cell blank, or running on from a cell of its own row.
-    all_running = all(how in ("blank", "both-blank") or how in ("strong", "weak") and rowspan.get(id(up), 1) == 1
-                      for _, _, up, how in cols)
-    split = not other and (cut_after_text or strong or wide or all_running)
+    # where both are cells of their own row (a merged 分值 or label spanning rows shows blank
+    # under a new row too).
+    def own(up: Cell, cell: Cell) -> bool:
+        return rowspan.get(id(up), 1) == 1 and rowspan.get(id(cell), 1) == 1
+
+    cut_blank = any(how == "blank" and own(up, cell) for _, cell, up, how in cols)
+    # Nothing of its own: every cell blank, or text running on (a one-line label that filled its
+    # cell counts only where it is a merged label or the row's only text: "社会效益" under
+    # "经济效益" beside a merged 评分标准 is a new row).
+    all_running = all(how in ("blank", "both-blank", "strong") or how == "weak" and (not own(up, cell) or len(text_cols) == 1)
+                      for _, cell, up, how in cols)
+    split = not other and (cut_blank or strong or wide or all_running)
     replace: dict[int, Cell] = {}
     for c, cell, up, how in cols:
         merged = rowspan.get(id(up), 1) > 1 or rowspan.get(id(cell), 1) > 1  # a label spanning rows
