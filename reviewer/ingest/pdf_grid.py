@@ -376,8 +376,9 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
         return local  # a blank row of its own (cut rows always carry some text over)
     # A long text running over in a cell of this row alone (not a merged cell spanning rows
     # above), beside cells whose text also reached their bottom: the row was cut.
-    strong = any(how == "strong" and rowspan.get(id(up), 1) == 1 for _, _, up, how in cols) and all(
-        _reaches_bottom(boxes.get(id(up))) for _, _, up, how in cols if how in ("new", "weak"))
+    # A text of its own that ended above its cell's bottom (a new label) says: a new row.
+    ended = any(how in ("new", "weak") and not _reaches_bottom(boxes.get(id(up))) for _, _, up, how in cols)
+    strong = any(how == "strong" and rowspan.get(id(up), 1) == 1 for _, _, up, how in cols) and not ended
     # one cell the width of the table on both sides (a long narrative): a row that reached the
     # page's end with many lines was cut, whatever its last line looks like
     wide = len(cols) == 1 and _span(first, cols[0][0]) == (0, len(first) - 1) and _reaches_bottom(boxes.get(id(cols[0][2]))) \
@@ -388,7 +389,7 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
     def own(up: Cell, cell: Cell) -> bool:
         return rowspan.get(id(up), 1) == 1 and rowspan.get(id(cell), 1) == 1
 
-    cut_blank = any(how == "blank" and own(up, cell) for _, cell, up, how in cols)
+    cut_blank = any(how == "blank" and own(up, cell) for _, cell, up, how in cols) and not ended
     # Nothing of its own: every cell blank, or text running on (a one-line label that filled its
     # cell counts only where it is a merged label or the row's only text: "社会效益" under
     # "经济效益" beside a merged 评分标准 is a new row).
