@@ -379,10 +379,12 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
     # A text of its own that ended above its cell's bottom (a new label) says: a new row.
     ended = any(how in ("new", "weak") and not _reaches_bottom(boxes.get(id(up))) for _, _, up, how in cols)
     strong = any(how == "strong" and rowspan.get(id(up), 1) == 1 for _, _, up, how in cols) and not ended
-    # one cell the width of the table on both sides (a long narrative): a row that reached the
-    # page's end with many lines was cut, whatever its last line looks like
+    # One cell the width of the table on both sides (a long narrative): a row that reached the
+    # page's end with lines of text is taken as cut, whatever its last line looks like: joining a
+    # new row to it by mistake loses less than cutting a narrative whose sections are found by
+    # their headings (and the join is noted either way).
     wide = len(cols) == 1 and _span(first, cols[0][0]) == (0, len(first) - 1) and _reaches_bottom(boxes.get(id(cols[0][2]))) \
-        and len(boxes[id(cols[0][2])].lines) >= 8
+        and len(boxes[id(cols[0][2])].lines) >= 2
     # A cut row leaves its short cells (numbers, labels) whole on the page before: blank below,
     # where both are cells of their own row (a merged 分值 or label spanning rows shows blank
     # under a new row too).
@@ -420,7 +422,9 @@ def _wraps(above: _Box | None, below: _Box | None) -> bool:
     size = nxt.size or 10.0
     left = min(ln.x0 for ln in above.lines)
     right = above.x1 - max(1.0, left - above.x0)
-    return last.x1 >= right - SHORT_LINE_CHARS * size and nxt.x0 <= min(ln.x0 for ln in below.lines) + INDENT_CHARS * size
+    fits = right - last.x1 > (nxt.lead or _first_unit(nxt.text, size)) + 0.6 * size  # it would have fitted
+    item = bool(_ITEM.match(nxt.text)) and last.text[-1] in "。；;：:！？!?）)"
+    return not fits and not item and nxt.x0 <= min(ln.x0 for ln in below.lines) + INDENT_CHARS * size
 
 
 def _append(up: Cell, cell: Cell, texts: dict[int, list[str]], boxes: dict[int, _Box]) -> None:
