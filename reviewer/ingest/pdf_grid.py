@@ -273,6 +273,14 @@ class _Group:
     pieces: list[_Piece]
 
 
+def _signed(box: _Box) -> bool:
+    """The cell ends with a short line set off to the right (a signature or a date, 年 月 日):
+    complete."""
+    last = box.lines[-1]
+    width = box.x1 - box.x0
+    return last.x0 > box.x0 + 0.4 * width and last.x1 - last.x0 < 0.3 * width
+
+
 def _reaches_bottom(box: _Box | None) -> bool:
     if box is None or not box.lines:
         return False
@@ -382,9 +390,10 @@ def _join_rows(rows: list[list[Cell | None]], local: list[list[Cell | None]], te
     # One cell the width of the table on both sides (a long narrative): a row that reached the
     # page's end with lines of text is taken as cut, whatever its last line looks like: joining a
     # new row to it by mistake loses less than cutting a narrative whose sections are found by
-    # their headings (and the join is noted either way).
+    # their headings (and the join is noted either way). A cell ending in a signature line is
+    # complete.
     wide = len(cols) == 1 and _span(first, cols[0][0]) == (0, len(first) - 1) and _reaches_bottom(boxes.get(id(cols[0][2]))) \
-        and len(boxes[id(cols[0][2])].lines) >= 2
+        and len(boxes[id(cols[0][2])].lines) >= 2 and not _signed(boxes[id(cols[0][2])])
     # A cut row leaves its short cells (numbers, labels) whole on the page before: blank below,
     # where both are cells of their own row (a merged 分值 or label spanning rows shows blank
     # under a new row too).
