@@ -70,20 +70,28 @@ class _Line:
     lead: float = 0.0  # width of what the line must start with (see _lead_width)
 
 
-_CLOSING = set("，。、；：！？）》」』】”’%‰,.;:!?)")
+_CLOSING = set("，。、；：！？）》」』】%‰,.;:!?)")
+_QUOTES = set("“”‘’\"'")
 
 
 def _lead_width(visible: list[dict]) -> float:
     """The width of the line's first unbreakable unit: a Latin/digit run, or one CJK char,
-    with the closing punctuation that cannot start a line after it."""
+    with the closing punctuation that cannot start a line after it, and a quotation mark with
+    the char after it."""
     if not visible:
         return 0.0
     i = 0
     if visible[0]["text"].isascii() and visible[0]["text"].isalnum():
         while i + 1 < len(visible) and visible[i + 1]["text"].isascii() and (visible[i + 1]["text"].isalnum() or visible[i + 1]["text"] in ".,%/-+"):
             i += 1
-    while i + 1 < len(visible) and visible[i + 1]["text"] in _CLOSING:
-        i += 1
+    while i + 1 < len(visible):
+        nxt = visible[i + 1]["text"]
+        if nxt in _QUOTES:  # no break on either side of a quotation mark (UAX #14, LB19)
+            i = min(i + 2, len(visible) - 1)
+        elif nxt in _CLOSING:
+            i += 1
+        else:
+            break
     return visible[i]["x1"] - visible[0]["x0"]
 
 
