@@ -187,7 +187,7 @@ def _counts_line(review) -> str:
 
 @app.command(cls=_Command, options_metavar="[选项]")
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="报告文件（.docx、.doc 或带文字的 .pdf），或存放报告的文件夹；“-”从标准输入读入一份报告。", show_default=False, metavar="文件…")],
+    paths: Annotated[list[Path], typer.Argument(help="报告文件（.docx、.doc 或带文字层的 PDF），或存放报告的文件夹；“-”从标准输入读入一份报告。", show_default=False, metavar="文件…")],
     output: Annotated[
         Optional[str],
         typer.Option("-o", "--output", metavar="路径", help="输出位置：一份报告一种格式时可为文件（不给 -f 时按扩展名 .md/.html/.json/.docx/.xlsx 定格式）；以 / 结尾、已有文件夹、无扩展名或多个输出时为文件夹（自动创建）；“-”输出到标准输出（一种文本格式）。默认写在每份报告旁边。"),
@@ -370,7 +370,7 @@ def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, 
 
 
 @app.command(cls=_Command, options_metavar="[选项]")
-def extract(path: Annotated[Path, typer.Argument(help="报告文件（.docx、.doc 或带文字的 .pdf）。", metavar="文件")]) -> None:
+def extract(path: Annotated[Path, typer.Argument(help="报告文件（.docx、.doc 或带文字层的 PDF）。", metavar="文件")]) -> None:
     """以 JSON 输出从表单中读到的报告内容（即各项检查所看到的内容）。"""
     from reviewer.ingest import load_report
 
@@ -465,7 +465,7 @@ def codes() -> None:
 
 @decisions_app.command("init", cls=_Command, options_metavar="[选项]")
 def decisions_init(
-    path: Annotated[Path, typer.Argument(help="报告文件（.docx、.doc 或带文字的 .pdf）。", metavar="文件")],
+    path: Annotated[Path, typer.Argument(help="报告文件（.docx、.doc 或带文字层的 PDF）。", metavar="文件")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="文件", help="决定文件（默认：报告旁的 <报告名>.review.decisions.csv）。")] = None,
     rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="不调用大模型（与之后 review 的设置保持一致，问题编号才对得上）。")] = False,

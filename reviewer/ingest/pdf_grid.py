@@ -36,7 +36,7 @@ _PAGE_NUMBER = re.compile(r"^[-－—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*/
 SCAN = "这是扫描件（PDF 中没有文字层，只有图像），无法读取：请向部门索取 Word 原件（.docx）或带文字的 PDF"
 ENCRYPTED = "PDF 受密码保护或已加密，无法读取：请去除密码后重试，或索取 Word 原件（.docx）"
 NO_TABLES = "PDF 中没有带框线的表格，读不出自评表：请向部门索取 Word 原件（.docx）"
-DAMAGED = "不是有效的 PDF 文件（文件已损坏）"
+DAMAGED = "不是有效的 PDF 文件（文件已损坏）：请重新导出 PDF，或向部门索取 Word 原件（.docx）"
 
 
 @dataclass
@@ -490,7 +490,7 @@ def _open(path: Path):
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
             raise InputError(path, ENCRYPTED) from exc
-        raise InputError(path, f"{DAMAGED}（{type(exc).__name__}）") from exc
+        raise InputError(path, DAMAGED) from exc
     # A PDF encrypted with an owner password only (no copying, no printing: common for published
     # reports) opens with the empty user password, and its text is read like any other.
     return pdf
