@@ -248,3 +248,29 @@ def test_a_docx_review_does_not_load_pdfplumber():
     code = ("import sys; from reviewer.ingest import load_report; "
             f"load_report({str(SEED_DOCX)!r}); assert 'pdfplumber' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.soffice
+@needs_soffice
+def test_a_pdf_with_an_owner_password_only_is_read(tmp_path: Path):
+    # published reports often forbid copying or printing, and open without a password
+    export = ('pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
+              '"RestrictPermissions":{"type":"boolean","value":"true"},"PermissionPassword":{"type":"string","value":"own3r"}}')
+    src = tmp_path / "restricted.docx"
+    shutil.copy(CORPUS / "mof-2022-langxi-equipment-sloppy.docx", src)
+    _to_pdf([src], tmp_path / "out", tmp_path / "profile", export)
+    pdf = tmp_path / "out" / "restricted.pdf"
+    assert b"/Encrypt" in pdf.read_bytes()
+    report = load_report(pdf)
+    assert report.layout == "mof-2020-project" and report.indicators
+
+
+@pytest.mark.soffice
+@needs_soffice
+def test_a_pdf_with_too_much_text_is_refused(pdf_dir: Path, monkeypatch):
+    from reviewer.ingest import pdf_grid
+
+    monkeypatch.setattr(pdf_grid, "MAX_CHARS", 100)
+    with pytest.raises(InputError) as err:
+        read_pdf(pdf_dir / "mof-2022-langxi-equipment-sloppy.pdf")
+    assert "文字过多" in err.value.problem

@@ -26,6 +26,7 @@ from reviewer.errors import InputError
 from reviewer.ingest.docx_grid import MAX_CELLS, MAX_GRID_COLS, Body, Cell, Grid, Paragraph
 
 MAX_PAGES = 500
+MAX_CHARS = 2_000_000  # the seed form's 13 pages hold ~12,000
 TOL = 2.0  # points: edges closer than this are the same boundary
 # A line that ends this many character widths short of the right edge ends its paragraph.
 SHORT_LINE_CHARS = 1.5
@@ -502,7 +503,13 @@ def read_pdf(path: Path) -> PdfBody:
         if len(pdf.pages) > MAX_PAGES:
             raise InputError(path, f"PDF 页数过多（{len(pdf.pages)} 页，上限 {MAX_PAGES}），不像是一份自评报告，已拒绝")
         try:
-            pages = [_page_pieces(page, n) for n, page in enumerate(pdf.pages)]
+            pages = []
+            chars = 0
+            for n, page in enumerate(pdf.pages):
+                chars += len(page.chars)
+                if chars > MAX_CHARS:
+                    raise InputError(path, f"PDF 文字过多（超过 {MAX_CHARS:,} 个字符），不像是一份自评报告，已拒绝")
+                pages.append(_page_pieces(page, n))
         except InputError:
             raise
         except Exception as exc:
