@@ -274,3 +274,30 @@ def test_a_pdf_with_too_much_text_is_refused(pdf_dir: Path, monkeypatch):
     with pytest.raises(InputError) as err:
         read_pdf(pdf_dir / "mof-2022-langxi-equipment-sloppy.pdf")
     assert "文字过多" in err.value.problem
+
+
+@pytest.mark.soffice
+@needs_soffice
+def test_a_pdf_piped_in_is_read_as_a_pdf(pdf_dir: Path, tmp_path: Path):
+    data = (pdf_dir / "mof-2022-langxi-equipment-sloppy.pdf").read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "reviewer", "-", "--no-llm", "-f", "json"], input=data,
+                          capture_output=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()
+    import json
+
+    review = json.loads(proc.stdout)
+    assert review["report"]["source"].endswith(".pdf")
+    assert any(f["code"] == "score.exceeds_max" and f["location"]["page"] == 1 for f in review["findings"])
+
+
+@pytest.mark.soffice
+@needs_soffice
+def test_a_folder_of_pdfs_is_reviewed_as_a_batch(pdf_dir: Path, tmp_path: Path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in ("mof-2022-langxi-equipment-sloppy", "mof-2023-zhuxi-nutrition-sloppy"):
+        shutil.copy(pdf_dir / f"{name}.pdf", folder)
+    proc = run_review("reports", "--no-llm", "-o", "out/", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.review.md")) == [
+        "mof-2022-langxi-equipment-sloppy.review.md", "mof-2023-zhuxi-nutrition-sloppy.review.md"]
