@@ -41,7 +41,7 @@ from reviewer.model import Location
 from reviewer.numbers import squash
 from reviewer.review import Review
 
-INPUT_SUFFIXES = {".docx", ".doc", ".wps", ".rtf", ".odt"}
+INPUT_SUFFIXES = {".docx", ".doc", ".wps", ".rtf", ".odt", ".pdf"}
 # Completions shorter than this (squashed) are stock phrases everyone writes ("完成年度目标。"); the
 # narrative rules flag those on their own, so they are not evidence of copying between departments.
 MIN_COPY_CHARS = 30

@@ -73,7 +73,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help=(
-        "审核部门整体支出绩效自评报告（.docx；.doc 经 LibreOffice 转换），写出审核意见。\n\n"
+        "审核部门整体支出绩效自评报告（.docx；.doc 经 LibreOffice 转换；带文字层的 PDF），写出审核意见。\n\n"
         "`review 文件` 即 `review run 文件`。"
     ),
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -107,7 +107,7 @@ def _main(
         typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="显示版本号后退出。"),
     ] = None,
 ) -> None:
-    """审核部门整体支出绩效自评报告（.docx；.doc 经 LibreOffice 转换），写出审核意见。
+    """审核部门整体支出绩效自评报告（.docx；.doc 经 LibreOffice 转换；带文字层的 PDF），写出审核意见。
 
     `review 文件` 即 `review run 文件`。退出码：0 已审核；1 有问题达到 --fail-on 的级别；2 有文件无法审核或选项有误。
     """
@@ -169,7 +169,7 @@ def _read_stdin(folder: Path) -> Path:
         raise InputError(STDIN, "标准输入为空：没有收到报告文件")
     from reviewer.ingest import OLE_MAGIC
 
-    suffix = ".doc" if data.startswith(OLE_MAGIC) else ".docx"
+    suffix = ".doc" if data.startswith(OLE_MAGIC) else ".pdf" if data.startswith(b"%PDF") else ".docx"
     path = folder / f"stdin{suffix}"
     path.write_bytes(data)
     return path
@@ -187,7 +187,7 @@ def _counts_line(review) -> str:
 
 @app.command(cls=_Command, options_metavar="[选项]")
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="报告文件（.docx 或 .doc），或存放报告的文件夹；“-”从标准输入读入一份报告。", show_default=False, metavar="文件…")],
+    paths: Annotated[list[Path], typer.Argument(help="报告文件（.docx、.doc 或带文字层的 PDF），或存放报告的文件夹；“-”从标准输入读入一份报告。", show_default=False, metavar="文件…")],
     output: Annotated[
         Optional[str],
         typer.Option("-o", "--output", metavar="路径", help="输出位置：一份报告一种格式时可为文件（不给 -f 时按扩展名 .md/.html/.json/.docx/.xlsx 定格式）；以 / 结尾、已有文件夹、无扩展名或多个输出时为文件夹（自动创建）；“-”输出到标准输出（一种文本格式）。默认写在每份报告旁边。"),
@@ -311,6 +311,12 @@ def _run_one(
     label = STDIN if from_stdin else one_line(path)
     started = time.perf_counter()
     try:
+        if "docx" in spec.formats and len(spec.formats) == 1:
+            from reviewer.ingest import is_pdf
+            from reviewer.memo import PDF_NO_DOCX
+
+            if is_pdf(path):  # nothing to annotate: refused before the review runs
+                raise InputError(path, PDF_NO_DOCX)
         review = review_file(path, options)
         if decisions is not None or not from_stdin:  # a piped report has no file beside it
             review = with_decisions(review, path, decisions)
@@ -364,7 +370,7 @@ def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, 
 
 
 @app.command(cls=_Command, options_metavar="[选项]")
-def extract(path: Annotated[Path, typer.Argument(help="报告文件（.docx 或 .doc）。", metavar="文件")]) -> None:
+def extract(path: Annotated[Path, typer.Argument(help="报告文件（.docx、.doc 或带文字层的 PDF）。", metavar="文件")]) -> None:
     """以 JSON 输出从表单中读到的报告内容（即各项检查所看到的内容）。"""
     from reviewer.ingest import load_report
 
@@ -459,7 +465,7 @@ def codes() -> None:
 
 @decisions_app.command("init", cls=_Command, options_metavar="[选项]")
 def decisions_init(
-    path: Annotated[Path, typer.Argument(help="报告文件（.docx 或 .doc）。", metavar="文件")],
+    path: Annotated[Path, typer.Argument(help="报告文件（.docx、.doc 或带文字层的 PDF）。", metavar="文件")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="文件", help="决定文件（默认：报告旁的 <报告名>.review.decisions.csv）。")] = None,
     rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="文件", help="评分规则文件（默认：内置的湖南省规则）。")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="不调用大模型（与之后 review 的设置保持一致，问题编号才对得上）。")] = False,

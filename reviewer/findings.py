@@ -19,6 +19,7 @@ SEVERITY_LABEL: dict[str, str] = {"error": "错误", "warning": "存疑", "info"
 # code → what it means (English, for the README; `review codes` shows data/codes.zh.yaml)
 CODES: dict[str, str] = {
     "input.unreadable": "a part of the form could not be found or read",
+    "input.pdf_join": "a PDF input: a table cell a page break cut was joined to its part on the page before; check the join against the PDF (info)",
     "input.duplicate_file": "the file is byte-for-byte the same as another file of the batch (reviewed once)",
     "table.sum_mismatch": "a total in a money table is not the sum of its parts",
     "score.exceeds_max": "a self-score is above the indicator's points",

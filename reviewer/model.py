@@ -17,7 +17,8 @@ class Location(BaseModel):
     Tables and rows are 0-based indexes into the document's tables as the grid reader saw them
     (merged cells resolved); `paragraph` is the index among the body paragraphs (outside tables)
     or, when `table` is set, among the paragraphs of that cell. `span` is a character range in
-    the cell or paragraph text, for citations.
+    the cell or paragraph text, for citations. `page` is set for a PDF input only: the page the
+    row (or body paragraph) was printed on; `table` and `row` are still grid indexes.
     """
 
     table: int | None = None
@@ -26,6 +27,7 @@ class Location(BaseModel):
     paragraph: int | None = None
     span: tuple[int, int] | None = None
     label: str = ""  # human words: "评分表 第3行 自评得分"
+    page: int | None = None  # 1-based page, for a PDF input (where the row or paragraph was printed)
 
     def with_span(self, start: int, end: int) -> Location:
         return self.model_copy(update={"span": (start, end)})
@@ -35,6 +37,8 @@ class Location(BaseModel):
         if self.label:
             parts.append(self.label)
         coords: list[str] = []
+        if self.page is not None:
+            coords.append(f"第{self.page}页")
         if self.table is not None:
             coords.append(f"表{self.table + 1}")
         if self.row is not None:
@@ -202,6 +206,7 @@ class Unread(BaseModel):
     part: str
     reason: str
     location: Location = Field(default_factory=Location)
+    code: str = "input.unreadable"  # input.pdf_join: read, but joined across a PDF page break
 
 
 class Staff(BaseModel):

@@ -47,9 +47,10 @@ class Options:
 def unread_findings(report: Report) -> list[Finding]:
     return [
         Finding(
-            code="input.unreadable",
+            code=u.code,
             severity="info",
-            message=f"未能读取“{u.part}”：{u.reason}。相关检查未进行，请人工核对。",
+            message=f"未能读取“{u.part}”：{u.reason}。相关检查未进行，请人工核对。" if u.code == "input.unreadable"
+            else f"{u.part}：{u.reason}。请对照原件核对。",
             location=u.location,
             source="ingest",
         )

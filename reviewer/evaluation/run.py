@@ -30,7 +30,7 @@ def find_pairs(folder: Path, match: str | None = None) -> list[tuple[Path, Gold]
         gold = load_gold(gold_file)
         report = folder / gold.file if gold.file else None
         if report is None or not report.is_file():
-            candidates = [p for p in folder.iterdir() if p.stem == gold_file.name.removesuffix(".gold.json") and p.suffix.lower() in (".docx", ".doc")]
+            candidates = [p for p in folder.iterdir() if p.stem == gold_file.name.removesuffix(".gold.json") and p.suffix.lower() in (".docx", ".doc", ".pdf")]
             if not candidates:
                 raise ReviewerError(f"{gold_file}: 找不到对应的报告文件 {gold.file or '（未注明）'}")
             report = candidates[0]

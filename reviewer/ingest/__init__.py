@@ -14,11 +14,11 @@ from reviewer.ingest.table_form import read_table_form
 from reviewer.model import Report
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and encrypted .docx
+PDF_MAGIC = b"%PDF-"
 CONVERTIBLE = {".doc", ".wps", ".rtf", ".odt"}
 # What departments send instead of the Word report, and what the reviewer should ask for.
 ASK_FOR_DOCX = "请向部门索取自评报告的 Word 原件（.docx）"
 WRONG_KIND = {
-    ".pdf": f"这是 PDF 文件，表格无法可靠读回：{ASK_FOR_DOCX}",
     ".ofd": f"这是 OFD 版式文件，表格无法读回：{ASK_FOR_DOCX}",
     ".xls": f"这是 Excel 表格，不是自评报告：{ASK_FOR_DOCX}",
     ".xlsx": f"这是 Excel 表格，不是自评报告：{ASK_FOR_DOCX}",
@@ -49,9 +49,24 @@ def _check_file(path: Path) -> bytes:
     return head
 
 
+def is_pdf(path: Path) -> bool:
+    """A PDF by its bytes (or, when it cannot be read, by its name)."""
+    try:
+        with Path(path).open("rb") as fh:
+            return fh.read(len(PDF_MAGIC)) == PDF_MAGIC
+    except OSError:
+        return Path(path).suffix.lower() == ".pdf"
+
+
 def load_body(path: Path) -> Body:
     head = _check_file(path)
     suffix = path.suffix.lower()
+    if head.startswith(PDF_MAGIC[:4]) or suffix == ".pdf":
+        if not head.startswith(PDF_MAGIC[:4]):
+            raise InputError(path, "不是有效的 PDF 文件（内容不是 PDF 格式）")
+        from reviewer.ingest.pdf_grid import read_pdf  # pdfplumber only for PDFs
+
+        return read_pdf(path)
     if suffix in CONVERTIBLE or (head == OLE_MAGIC and suffix != ".docx"):
         if head.startswith(b"PK"):  # .odt: its parts are capped before LibreOffice parses them
             check_package(path)
@@ -84,5 +99,11 @@ def _load_report(path: Path) -> Report:
         near = f"（最接近 {nearest.name}，但只找到其 {share:.0%} 的栏目）" if share > 0 else "（未找到任何已知格式的栏目）"
         raise InputError(path, f"不是已知格式的绩效自评表{near}；支持的格式：{known_layouts()}")
     if layout.reader == "hunan-form":
-        return read_hunan_form(body, source=path.name)
-    return read_table_form(body, layout, source=path.name)
+        report = read_hunan_form(body, source=path.name)
+    else:
+        report = read_table_form(body, layout, source=path.name)
+    if getattr(body, "page_count", 0):  # a PDF: every location gets its page
+        from reviewer.ingest.pdf_grid import locate
+
+        report = locate(report, body)
+    return report
