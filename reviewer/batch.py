@@ -684,6 +684,7 @@ def run_batch(
         with _executor(jobs, len(finishing)) as pool:
             _run_all(pool, [(finish_one, job, spec, options) for _, job, _ in finishing], written)
         result = BatchResult(outcomes, counts=counts, run_folder=str(manifest.folder))
+        manifest.prune()
     finally:
         manifest.close()
 

@@ -163,6 +163,26 @@ class Manifest:
              json.dumps(outputs or [], ensure_ascii=False), error, time.time()),
         )
 
+    def prune(self) -> int:
+        """Forget the reviews no input refers to any more (a file changed since, a file gone from
+        every batch written here), and the temp files of writes a kill interrupted; returns how
+        many review files were removed."""
+        used = {r[0] for r in self.db.execute("SELECT review_key FROM reports WHERE review_key IS NOT NULL")}
+        removed = 0
+        with self.db:
+            for (key,) in self.db.execute("SELECT key FROM reviews").fetchall():
+                if key not in used:
+                    self.db.execute("DELETE FROM reviews WHERE key=?", (key,))
+        for p in self.reviews_dir.iterdir():
+            stale = p.name.endswith(".tmp") or (p.suffix == ".json" and p.stem not in used)
+            if stale:
+                try:
+                    p.unlink()
+                    removed += p.suffix == ".json"
+                except OSError:
+                    pass
+        return removed
+
     # --- provider batch jobs -----------------------------------------------------------------------
 
     def jobs(self, states: Iterable[str] | None = None) -> list[dict]:
