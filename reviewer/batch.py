@@ -28,7 +28,7 @@ from pathlib import Path
 
 from reviewer.budget import BudgetExceeded, budget_memory_mb, budget_seconds, in_process, run_bounded
 from reviewer.decisions import find_decisions, with_decisions
-from reviewer.errors import ReviewerError, one_line
+from reviewer.errors import ConfigError, ReviewerError, one_line
 from reviewer.finding_ids import assign_ids
 from reviewer.findings import SEVERITY_RANK, Finding, sort_findings
 from reviewer.manifest import RUN_FOLDER, Manifest, digest_bytes, review_key, versions
@@ -170,13 +170,18 @@ def compact_record(review: Review) -> dict:
         text = squash(row.completion.text)
         if len(text) >= MIN_COPY_CHARS:
             targets.append([row.index, row.kind, text, row.completion.location.model_dump(mode="json", exclude_defaults=True)])
+    from reviewer.llm.batch_jobs import QUEUED
+
     llm = {
         "rows": sum(1 for v in review.verdicts if v.by == "llm" and not v.status_note),
-        "unfinished": sum(1 for v in review.verdicts if v.status_note.startswith("未完成")),
+        "unfinished": sum(1 for v in review.verdicts if v.status_note.startswith("未完成") and QUEUED not in v.status_note),
+        "queued": sum(1 for v in review.verdicts if QUEUED in v.status_note),
         "calls": review.llm.calls,
         "cache_hits": review.llm.cache_hits,
     }
-    return {"department": review.report.cover.department.text, "targets": targets, "llm": llm}
+    # a review made again (a job's answers came in) writes its memos again, though its key is the same
+    made = hashlib.sha256(review.model_dump_json(include={"findings", "verdicts", "llm"}).encode()).hexdigest()[:16]
+    return {"department": review.report.cover.department.text, "targets": targets, "llm": llm, "made": made}
 
 
 def review_stage(path: Path, options, store: str) -> Outcome:
@@ -465,6 +470,7 @@ class BatchResult:
     summary_error: str = ""
     counts: RunCounts = field(default_factory=RunCounts)
     run_folder: str = ""
+    jobs_running: list[str] = field(default_factory=list)  # provider batch jobs still running
 
     @property
     def failed(self) -> list[Outcome]:
@@ -524,7 +530,7 @@ def summary_folder(spec: OutputSpec) -> Path | None:
     return Path(spec.output) if spec.output is not None else Path.cwd()
 
 
-def _finish_key(review_key_: str, job: Finish, spec: OutputSpec) -> str:
+def _finish_key(review_key_: str, job: Finish, spec: OutputSpec, made: str = "") -> str:
     """Everything an input's memos and summary row are made from, besides the code versions
     (already in the review key)."""
     decisions = find_decisions(job.path)
@@ -532,7 +538,7 @@ def _finish_key(review_key_: str, job: Finish, spec: OutputSpec) -> str:
     if spec.templates and Path(spec.templates).is_dir():
         templates = digest_bytes(*(p.read_bytes() for p in sorted(Path(spec.templates).rglob("*")) if p.is_file()))
     return digest_bytes(
-        review_key_, job.label, job.name, str(job.folder), job.path.name,
+        review_key_, made, job.label, job.name, str(job.folder), job.path.name,
         json.dumps([f.model_dump(mode="json") for f in job.extra], ensure_ascii=False, sort_keys=True),
         digest_bytes(decisions.read_bytes()) if decisions is not None else "",
         json.dumps([spec.formats, spec.output, spec.author, spec.unit, spec.date, templates], ensure_ascii=False),
@@ -547,6 +553,56 @@ def _row_from_dict(data: dict) -> SummaryRow:
     data = dict(data)
     data["worst"] = [tuple(w) for w in data.get("worst", [])]
     return SummaryRow(**data)
+
+
+def _batch_jobs_start(manifest: Manifest, options, wait: float, on_note: Callable[[str], None]):
+    """Poll (and collect) the run folder's open jobs; the options with the judge's batch plan."""
+    from dataclasses import replace
+
+    from reviewer.llm import batch_jobs
+    from reviewer.llm.config import LLMConfig
+
+    config = LLMConfig.from_env(model=options.model, base_url=options.base_url, enabled=options.llm_enabled,
+                                redact=options.redact, provider=options.provider, settings=options.llm_settings,
+                                **options.llm_overrides)
+    refused = batch_jobs.unsupported(config)
+    if refused:
+        raise ConfigError(refused)
+    polled = batch_jobs.poll(manifest, config, wait)
+    for line in polled.lines:
+        on_note(line)
+    spool = manifest.folder / "spool"
+    plan = batch_jobs.write_plan(manifest.folder, spool, polled.running, polled.live)
+    return replace(options, llm_overrides={**options.llm_overrides, "batch_plan": str(plan)}), config, polled
+
+
+def _batch_jobs_wait(manifest: Manifest, options, config, polled, wait: float, on_note: Callable[[str], None]):
+    """Wait (backoff, up to `wait` seconds) for the jobs just submitted; a new plan if one ended."""
+    from reviewer.llm import batch_jobs
+
+    later = batch_jobs.poll(manifest, config, max(0.0, wait))
+    for line in later.lines:
+        on_note(line)
+    if later.jobs_ended:
+        batch_jobs.write_plan(manifest.folder, manifest.folder / "spool", later.running, later.live)
+    return options, later
+
+
+def _queued_answerable(polled) -> bool:
+    """Reviews with rows waiting for a job are redone once a job has ended (its answers are in the
+    cache, the rest is asked live) or when no job runs at all (a kill before it was submitted)."""
+    return polled is not None and (bool(polled.jobs_ended) or not polled.jobs_running)
+
+
+def _submit_job(manifest: Manifest, config, on_note: Callable[[str], None]) -> str | None:
+    from reviewer.llm import batch_jobs
+
+    done = batch_jobs.submit(manifest, config, manifest.folder / "spool")
+    if done is None:
+        return None
+    job_id, n = done
+    on_note(f"已提交批处理任务 {job_id}（{n} 个请求，{config.base_url}）；稍后用同一命令再次运行以取回结果")
+    return job_id
 
 
 def run_folder_for(spec: OutputSpec) -> Path:
@@ -565,6 +621,9 @@ def run_batch(
     on_skip: Callable[[str], None] = lambda line: None,
     fresh: bool = False,
     run_folder: Path | None = None,
+    llm_batch: bool = False,
+    llm_wait: float = 0.0,
+    on_note: Callable[[str], None] = lambda line: None,
 ) -> BatchResult:
     """Review every input, flag cross-report copies, write memos and the summary.
 
@@ -572,7 +631,9 @@ def run_batch(
     returns a tick, and an optional counts(RunCounts) is called as the counts change; `on_error`
     receives each failed file's one-line message as it happens, `on_skip` each format left
     unwritten for a file whose other formats were written. `fresh` ignores what an earlier run of
-    the same batch finished (the run folder, reviewer.manifest).
+    the same batch finished (the run folder, reviewer.manifest). `llm_batch`: the model's questions
+    go out as one provider batch job (reviewer.llm.batch_jobs) instead of one call each; a later run
+    collects the answers (waiting up to `llm_wait` seconds for a running job); `on_note` gets its lines.
     """
     files = expand_inputs(paths)
     spec.multiple = True
@@ -590,7 +651,10 @@ def run_batch(
     keys = [review_key(d, vers) if d is not None else None for d in digests]
     outcomes: list[Outcome] = [Outcome(f) for f in files]
     manifest = Manifest(run_folder or run_folder_for(spec), fresh=fresh)
+    jobs_config = polled = None
     try:
+        if llm_batch:
+            options, jobs_config, polled = _batch_jobs_start(manifest, options, llm_wait, on_note)
         # 1. reviews: one per distinct content not finished by an earlier run
         records: dict[str, dict] = {}
         todo: list[int] = []
@@ -599,6 +663,8 @@ def run_batch(
             if k in repeats or key in records:
                 continue
             rec = manifest.record(key) if key is not None else None
+            if rec is not None and rec.get("llm", {}).get("queued") and _queued_answerable(polled):
+                rec = None  # its rows' answers are in (or are to be asked live now): reviewed again
             if rec is not None:
                 records[key] = rec
             else:
@@ -607,20 +673,37 @@ def run_batch(
         tick = progress.phase("审核", len(todo)) if progress else (lambda: None)
         show(counts)
 
-        def reviewed(pos: int, o: Outcome) -> None:
-            k = todo[pos]
-            tick()
-            if o.error or o.record is None or keys[k] is None:
-                outcomes[k].error = o.error or one_line(f"{files[k]}: 无法读取文件")
-            else:
-                records[keys[k]] = o.record
-                manifest.put_review(keys[k], o.record, vers)
-                counts.reviewed += 1
-            show(counts)
+        def review_all(todo: list[int]) -> None:
+            def reviewed(pos: int, o: Outcome) -> None:
+                k = todo[pos]
+                tick()
+                if o.error or o.record is None or keys[k] is None:
+                    outcomes[k].error = o.error or one_line(f"{files[k]}: 无法读取文件")
+                else:
+                    outcomes[k].error = ""
+                    records[keys[k]] = o.record
+                    manifest.put_review(keys[k], o.record, vers)
+                    counts.reviewed += 1
+                show(counts)
 
-        with _executor(jobs, len(todo)) as pool:
-            _run_all(pool, [(review_stage, files[k], options, str(manifest.review_path(keys[k] or f"unread-{k}"))) for k in todo], reviewed)
+            with _executor(jobs, len(todo)) as pool:
+                _run_all(pool, [(review_stage, files[k], options, str(manifest.review_path(keys[k] or f"unread-{k}"))) for k in todo], reviewed)
 
+        review_all(todo)
+        if jobs_config is not None:
+            submitted = _submit_job(manifest, jobs_config, on_note)
+            if submitted:
+                polled.jobs_running.append(submitted)
+            if llm_wait > 0 and polled.jobs_running:  # wait for the job here, then finish from its answers
+                options, polled = _batch_jobs_wait(manifest, options, jobs_config, polled, llm_wait - (time.monotonic() - counts.started), on_note)
+                again = [k for k in range(len(files)) if k not in repeats and keys[k] in records
+                         and records[keys[k]].get("llm", {}).get("queued") and _queued_answerable(polled)]
+                if again:
+                    counts.to_review += len(again)
+                    review_all(again)
+                    resubmitted = _submit_job(manifest, jobs_config, on_note)
+                    if resubmitted:  # rows neither answered nor to be asked live: a job of their own
+                        polled.jobs_running.append(resubmitted)
         # a repeated file shares its first copy's review, or its failure
         for k, first in repeats.items():
             if outcomes[first].error and keys[first] not in records:
@@ -645,7 +728,7 @@ def run_batch(
             extra = ([dups[k]] if k in dups else []) + copies.get(pos, [])
             job = Finish(files[k], str(manifest.review_path(keys[k])), labels[k], names[k], extra,
                          str(folder) if folder is not None else None)
-            fkey = _finish_key(keys[k], job, spec)
+            fkey = _finish_key(keys[k], job, spec, records[keys[k]].get("made", ""))
             old = manifest.report(str(files[k].resolve()))
             rec = records[keys[k]]
             if (old and old["state"] == "done" and old["finish_key"] == fkey and old["row"] is not None
@@ -660,6 +743,7 @@ def run_batch(
             counts.llm_rows += llm.get("rows", 0)
             counts.llm_unfinished += llm.get("unfinished", 0)
             counts.llm_calls += llm.get("calls", 0)
+            counts.llm_in_job += llm.get("queued", 0)
         done_now = {keys[t] for t in todo}
         counts.reused = sum(1 for k in good if keys[k] not in done_now)
         tick = progress.phase("写出", len(finishing)) if progress else (lambda: None)
@@ -683,7 +767,8 @@ def run_batch(
 
         with _executor(jobs, len(finishing)) as pool:
             _run_all(pool, [(finish_one, job, spec, options) for _, job, _ in finishing], written)
-        result = BatchResult(outcomes, counts=counts, run_folder=str(manifest.folder))
+        result = BatchResult(outcomes, counts=counts, run_folder=str(manifest.folder),
+                             jobs_running=list(polled.jobs_running) if polled is not None else [])
         manifest.prune()
     finally:
         manifest.close()

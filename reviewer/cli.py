@@ -242,6 +242,8 @@ def run(
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", metavar="N", help="每次回答的长度上限（默认 1024，deepseek 预设 4096）；回答被截断时以至少 4 倍的上限重问一次。")] = None,
     temperature: Annotated[Optional[float], typer.Option("--temperature", metavar="T", help="大模型采样温度（默认 0）。")] = None,
     extra_body: Annotated[Optional[str], typer.Option("--extra-body", metavar="JSON", help='并入每个大模型请求体的 JSON 对象，如 \'{"enable_thinking": false}\'。')] = None,
+    llm_batch: Annotated[bool, typer.Option("--llm-batch", help="批量审核时把全部大模型请求作为一个批处理任务提交（OpenAI、百炼等的批处理接口，约半价）；再次运行同一命令时取回结果并写完审核意见。")] = False,
+    llm_batch_wait: Annotated[float, typer.Option("--llm-batch-wait", metavar="秒", help="配合 --llm-batch：等待进行中的批处理任务结束最多多少秒（默认 0：查询一次即继续）。")] = 0.0,
     fresh: Annotated[bool, typer.Option("--fresh", help="批量审核时从头审核，不沿用上次运行已完成的结果（运行记录保存在汇总文件夹中的隐藏文件夹里）。")] = False,
     quote_choices: Annotated[Optional[bool], typer.Option("--quote-choices/--free-quotes", help="--quote-choices：模型的引文只能取自完成情况的原句片段（服务器按输出格式约束采样时有效，适合小模型；llamacpp 预设默认开启）；--free-quotes：不限定。")] = None,
 ) -> None:
@@ -263,6 +265,8 @@ def run(
     try:
         if from_stdin and len(paths) > 1:
             raise ConfigError("“-”（标准输入）只能单独使用，不能与其他文件一起审核")
+        if llm_batch and not batch:
+            raise ConfigError("--llm-batch 只用于批量审核（多个文件或一个文件夹）")
         if batch and decisions is not None:
             raise ConfigError("--decisions 只能用于一份报告；批量审核时自动读取每份报告旁的 .review.decisions.csv")
         if from_stdin and output is None:
@@ -292,7 +296,8 @@ def run(
                 path = _read_stdin_or_fail(Path(tmp)) if from_stdin else paths[0]
                 code = _run_one(path, options, spec, decisions, fail_on, quiet, verbose, from_stdin=from_stdin)
         else:
-            code = _run_many(paths, options, spec, jobs, fail_on, quiet, verbose, fresh=fresh)
+            code = _run_many(paths, options, spec, jobs, fail_on, quiet, verbose, fresh=fresh,
+                             llm_batch=llm_batch, llm_wait=llm_batch_wait)
     raise typer.Exit(code)
 
 
@@ -359,7 +364,8 @@ def _run_one(
     return _exit_code(False, max(ranks, default=-1), fail_on)
 
 
-def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, quiet: bool, verbose: bool, fresh: bool = False) -> int:
+def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, quiet: bool, verbose: bool,
+              fresh: bool = False, llm_batch: bool = False, llm_wait: float = 0.0) -> int:
     from rich.console import Console
 
     from reviewer.batch import run_batch
@@ -374,11 +380,19 @@ def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, 
     def on_error(line: str) -> None:
         console.print(f"review: 错误: {one_line(line)}", markup=False)
 
-    with progress.bar:
-        result = run_batch(
-            paths, options, spec, jobs=jobs, progress=progress, on_error=on_error,
-            on_skip=lambda line: console.print(line, markup=False), fresh=fresh,
-        )
+    def on_note(line: str) -> None:
+        if not quiet:
+            console.print(f"review: {one_line(line)}", markup=False)
+
+    try:
+        with progress.bar:
+            result = run_batch(
+                paths, options, spec, jobs=jobs, progress=progress, on_error=on_error,
+                on_skip=lambda line: console.print(line, markup=False), fresh=fresh,
+                llm_batch=llm_batch, llm_wait=llm_wait, on_note=on_note,
+            )
+    except ReviewerError as err:  # --llm-batch refused by the provider, a job that cannot be submitted
+        raise _fail(err) from None
     if verbose:
         for o in result.outcomes:
             if o.row is not None and not o.error:
