@@ -209,3 +209,21 @@ def test_a_batch_killed_half_way_reviews_only_the_rest_and_ends_with_the_same_su
     for k in (0, N_KILL - 1):
         name = f"d{k:02d}.review.md"
         assert (tmp_path / "out" / name).read_text(encoding="utf-8") == (tmp_path / "uninterrupted" / name).read_text(encoding="utf-8")
+
+
+def test_the_batch_findings_get_the_ids_a_full_pass_gives(seed_report):
+    """finish_one ids only the batch's own findings: the same ids as assign_ids over them all."""
+    from reviewer.finding_ids import assign_ids
+    from reviewer.findings import sort_findings
+
+    a = pipeline.review_report(seed_report, Options(llm_enabled=False))
+    other = a.model_copy(deep=True)
+    other.report.cover.department.text = "另一个部门"
+    found = batch.copied_across_reports([("a.docx", a), ("b.docx", other)])[0]
+    dup = batch.duplicate_findings({1: 0}, ["a.docx", "b.docx"])[0]
+    extra = [*found, dup]
+    assert len(found) >= 3
+    quick = batch._with_ids(a, extra)
+    full = assign_ids(sort_findings([*a.findings, *extra]), a.report)
+    assert [(f.code, f.id) for f in quick] == [(f.code, f.id) for f in full]
+    assert len({f.id for f in quick}) == len(quick)
