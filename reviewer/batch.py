@@ -618,6 +618,20 @@ def _submit_job(manifest: Manifest, config, on_note: Callable[[str], None]) -> s
     return job_id
 
 
+def _open_manifest(folder: Path, fresh: bool, on_note: Callable[[str], None]):
+    """The run folder's manifest, or (a read-only folder, a broken file) one in a temporary folder
+    for this run only: the batch runs, it just cannot be resumed."""
+    import sqlite3
+    import tempfile
+
+    try:
+        return Manifest(folder, fresh=fresh), None
+    except (OSError, sqlite3.Error) as exc:
+        scratch = tempfile.TemporaryDirectory(prefix="reviewer-run-")
+        on_note(one_line(f"{folder}: 无法使用运行记录（{getattr(exc, 'strerror', None) or exc}）：本次照常审核，但中断后不能续跑"))
+        return Manifest(Path(scratch.name), fresh=True), scratch
+
+
 def run_folder_for(spec: OutputSpec) -> Path:
     """Where a batch keeps its manifest: beside the summary (-o, or the current folder)."""
     folder = summary_folder(spec)
@@ -663,7 +677,7 @@ def run_batch(
     vers = versions(options)
     keys = [review_key(d, vers) if d is not None else None for d in digests]
     outcomes: list[Outcome] = [Outcome(f) for f in files]
-    manifest = Manifest(run_folder or run_folder_for(spec), fresh=fresh)
+    manifest, scratch = _open_manifest(run_folder or run_folder_for(spec), fresh, on_note)
     jobs_config = polled = None
     try:
         if llm_batch:
@@ -785,6 +799,8 @@ def run_batch(
         manifest.prune()
     finally:
         manifest.close()
+        if scratch is not None:
+            scratch.cleanup()
 
     if folder is not None:
         try:

@@ -227,3 +227,24 @@ def test_the_batch_findings_get_the_ids_a_full_pass_gives(seed_report):
     full = assign_ids(sort_findings([*a.findings, *extra]), a.report)
     assert [(f.code, f.id) for f in quick] == [(f.code, f.id) for f in full]
     assert len({f.id for f in quick}) == len(quick)
+
+
+def test_an_unusable_run_folder_costs_the_resume_not_the_batch(tmp_path: Path):
+    files = _departments(tmp_path / "in", 2)
+    run = tmp_path / "run"
+    run.write_text("a file where the run folder should be")
+    notes: list[str] = []
+    spec = build_spec("md", str(tmp_path / "out"), batch=True, inputs=files)
+    result = batch.run_batch(files, Options(llm_enabled=False), spec, jobs=1, run_folder=run, on_note=notes.append)
+    assert not result.failed and (tmp_path / "out" / "d00.review.md").is_file()
+    assert len(notes) == 1 and "不能续跑" in notes[0] and "\n" not in notes[0]
+
+
+def test_a_record_is_compact(seed_report):
+    import json
+
+    review = pipeline.review_report(seed_report, Options(llm_enabled=False))
+    record = batch.compact_record(review)
+    assert record["targets"] and record["department"]
+    assert len(json.dumps(record, ensure_ascii=False).encode()) < 20_000
+    assert len(review.model_dump_json()) > 4 * len(json.dumps(record, ensure_ascii=False))
