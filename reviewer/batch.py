@@ -610,7 +610,11 @@ def _queued_answerable(polled) -> bool:
 def _submit_job(manifest: Manifest, config, on_note: Callable[[str], None]) -> str | None:
     from reviewer.llm import batch_jobs
 
-    done = batch_jobs.submit(manifest, config, manifest.folder / "spool")
+    try:
+        done = batch_jobs.submit(manifest, config, manifest.folder / "spool")
+    except ReviewerError as err:  # the upload or the job refused: the rows stay queued for next time
+        on_note(f"{err}；这些行的请求留在运行记录中，下次运行时再提交")
+        return None
     if done is None:
         return None
     job_id, n = done
@@ -770,7 +774,10 @@ def run_batch(
             counts.llm_rows += llm.get("rows", 0)
             counts.llm_unfinished += llm.get("unfinished", 0)
             counts.llm_calls += llm.get("calls", 0)
-            counts.llm_in_job += llm.get("queued", 0)
+            if polled is not None and polled.jobs_running:
+                counts.llm_in_job += llm.get("queued", 0)
+            else:
+                counts.llm_queued += llm.get("queued", 0)
         done_now = {keys[t] for t in todo}
         counts.reused = sum(1 for k in good if keys[k] not in done_now)
         tick = progress.phase("写出", len(finishing)) if progress else (lambda: None)

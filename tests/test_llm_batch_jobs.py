@@ -44,6 +44,7 @@ class FakeBatchServer:
     def __init__(self, finish=None, running_polls: int = 0):
         self.finish = finish or (lambda lines: ("completed", [_ok(l) for l in lines], []))
         self.running_polls = running_polls
+        self.refuse_uploads = False
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict] = {}
         self.polls: dict[str, int] = {}
@@ -70,6 +71,8 @@ class FakeBatchServer:
             def do_POST(self):
                 body = self._body()
                 with outer.lock:
+                    if self.path.endswith("/files") and outer.refuse_uploads:
+                        return self._send(400, {"error": {"message": "batch files are not enabled for this key"}})
                     if self.path.endswith("/files"):
                         msg = email.parser.BytesParser().parsebytes(
                             b"content-type: " + self.headers["content-type"].encode() + b"\r\n\r\n" + body)
@@ -309,3 +312,19 @@ def test_a_run_killed_while_waiting_is_collected_by_the_next_one(env: Path):
         assert len(server.created) == 1 and server.chat == []  # the same job, collected; nothing asked live
         for stem in ("j0", "j1"):
             assert not any("批处理" in n for n in _llm_notes(_memo(out, stem)))
+
+
+def test_a_refused_upload_leaves_the_rows_queued_for_the_next_run(env: Path):
+    files = _inputs(env / "in")
+    out, cache = env / "out", env / "cache.sqlite"
+    with FakeBatchServer() as server:
+        server.refuse_uploads = True
+        first, notes = _run(files, out, server, cache)
+        assert any("无法提交批处理任务" in n and "下次运行时再提交" in n for n in notes), notes
+        assert server.created == [] and server.chat == []
+        assert first.counts.llm_queued > 0 and first.counts.llm_in_job == 0
+        server.refuse_uploads = False
+        second, notes = _run(files, out, server, cache)
+        assert len(server.created) == 1 and second.counts.llm_in_job == len(server.input_lines())
+        third, _ = _run(files, out, server, cache)
+        assert server.chat == [] and third.counts.llm_in_job == 0 and third.counts.llm_queued == 0
