@@ -701,6 +701,7 @@ def run_batch(
             else:
                 todo.append(k)
         counts.to_review = len(todo)
+        done_now: set[str] = set()  # reviews made in this run
         tick = progress.phase("审核", len(todo)) if progress else (lambda: None)
         show(counts)
 
@@ -714,7 +715,8 @@ def run_batch(
                     outcomes[k].error = ""
                     records[keys[k]] = o.record
                     manifest.put_review(keys[k], o.record, vers)
-                    counts.reviewed += 1
+                    counts.reviewed += keys[k] not in done_now
+                    done_now.add(keys[k])
                 show(counts)
 
             with _executor(jobs, len(todo)) as pool:
@@ -730,7 +732,7 @@ def run_batch(
                 again = [k for k in range(len(files)) if k not in repeats and keys[k] in records
                          and records[keys[k]].get("llm", {}).get("queued") and _queued_answerable(polled)]
                 if again:
-                    counts.to_review += len(again)
+                    counts.to_review += len({keys[k] for k in again} - done_now)
                     review_all(again)
                     resubmitted = _submit_job(manifest, jobs_config, on_note)
                     if resubmitted:  # rows neither answered nor to be asked live: a job of their own
@@ -778,7 +780,6 @@ def run_batch(
                 counts.llm_in_job += llm.get("queued", 0)
             else:
                 counts.llm_queued += llm.get("queued", 0)
-        done_now = {keys[t] for t in todo}
         counts.reused = sum(1 for k in good if keys[k] not in done_now)
         tick = progress.phase("写出", len(finishing)) if progress else (lambda: None)
         show(counts)

@@ -328,3 +328,16 @@ def test_a_refused_upload_leaves_the_rows_queued_for_the_next_run(env: Path):
         assert len(server.created) == 1 and second.counts.llm_in_job == len(server.input_lines())
         third, _ = _run(files, out, server, cache)
         assert server.chat == [] and third.counts.llm_in_job == 0 and third.counts.llm_queued == 0
+
+
+def test_one_run_can_submit_wait_and_finish(env: Path):
+    files = _inputs(env / "in")
+    out, cache = env / "out", env / "cache.sqlite"
+    with FakeBatchServer(running_polls=2) as server:
+        result, notes = _run(files, out, server, cache, llm_wait=60)
+        assert any("已提交批处理任务 batch_1" in n for n in notes) and any("batch_1 已结束（completed）" in n for n in notes)
+        assert len(server.created) == 1 and server.chat == [] and server.polls["batch_1"] >= 3
+        assert result.jobs_running == [] and result.counts.llm_in_job == 0 and result.counts.reviewed == 2
+        for stem in ("j0", "j1"):
+            assert not any("批处理" in n for n in _llm_notes(_memo(out, stem)))
+        assert _cached_keys(cache) == {l["custom_id"] for l in server.input_lines()}
