@@ -126,16 +126,35 @@ class _RichProgress:
     """The batch progress bar, on stderr; silent when stderr is not a terminal (CI logs) or -q."""
 
     def __init__(self, console, quiet: bool = False):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
             console=console, disable=quiet or not console.is_terminal, transient=True,
         )
 
+        self.console, self.quiet = console, quiet
+        self.task = None
+        self.every = float(os.environ.get("REVIEWER_PROGRESS_SECONDS", "60"))  # plain lines in a log
+        self.last = time.monotonic()
+
     def phase(self, label: str, total: int):
-        task = self.bar.add_task(label, total=total)
+        self.label = label
+        self.task = task = self.bar.add_task(label, total=total)
         return lambda: self.bar.advance(task)
+
+    def counts(self, counts) -> None:
+        """The run's counts (reviewer.batch.RunCounts): beside the bar on a terminal; in a log
+        (stderr not a terminal, say `nohup review DIR &`), one line every REVIEWER_PROGRESS_SECONDS."""
+        if self.quiet:
+            return
+        line = counts.line()
+        if self.console.is_terminal:
+            if self.task is not None:
+                self.bar.update(self.task, description=f"{self.label}｜{line}")
+        elif time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            self.console.print(f"review: {line}", markup=False)
 
 
 def _exit_code(failed: bool, worst_rank: int, fail_on: str) -> int:
@@ -181,8 +200,15 @@ def _counts_line(review) -> str:
     counts = {s: 0 for s in SEVERITY_LABEL}
     for f in review.findings:
         counts[f.severity] += 1
+    return _row_counts_line(counts)
+
+
+def _row_counts_line(by_severity: dict[str, int]) -> str:
+    from reviewer.findings import SEVERITY_LABEL
+
+    counts = {s: by_severity.get(s, 0) for s in SEVERITY_LABEL}
     parts = "，".join(f"{SEVERITY_LABEL[s]} {n}" for s, n in counts.items())
-    return f"{len(review.findings)} 条问题（{parts}）"
+    return f"{sum(counts.values())} 条问题（{parts}）"
 
 
 @app.command(cls=_Command, options_metavar="[选项]")
@@ -216,6 +242,9 @@ def run(
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", metavar="N", help="每次回答的长度上限（默认 1024，deepseek 预设 4096）；回答被截断时以至少 4 倍的上限重问一次。")] = None,
     temperature: Annotated[Optional[float], typer.Option("--temperature", metavar="T", help="大模型采样温度（默认 0）。")] = None,
     extra_body: Annotated[Optional[str], typer.Option("--extra-body", metavar="JSON", help='并入每个大模型请求体的 JSON 对象，如 \'{"enable_thinking": false}\'。')] = None,
+    llm_batch: Annotated[bool, typer.Option("--llm-batch", help="批量审核时把全部大模型请求作为一个批处理任务提交（OpenAI、百炼等的批处理接口，约半价）；再次运行同一命令时取回结果并写完审核意见。")] = False,
+    llm_batch_wait: Annotated[float, typer.Option("--llm-batch-wait", metavar="秒", help="配合 --llm-batch：等待进行中的批处理任务结束最多多少秒（默认 0：查询一次即继续）。")] = 0.0,
+    fresh: Annotated[bool, typer.Option("--fresh", help="批量审核时从头审核，不沿用上次运行已完成的结果（运行记录保存在汇总文件夹中的隐藏文件夹里）。")] = False,
     quote_choices: Annotated[Optional[bool], typer.Option("--quote-choices/--free-quotes", help="--quote-choices：模型的引文只能取自完成情况的原句片段（服务器按输出格式约束采样时有效，适合小模型；llamacpp 预设默认开启）；--free-quotes：不限定。")] = None,
 ) -> None:
     """审核报告并写出审核意见。
@@ -236,6 +265,8 @@ def run(
     try:
         if from_stdin and len(paths) > 1:
             raise ConfigError("“-”（标准输入）只能单独使用，不能与其他文件一起审核")
+        if llm_batch and not batch:
+            raise ConfigError("--llm-batch 只用于批量审核（多个文件或一个文件夹）")
         if batch and decisions is not None:
             raise ConfigError("--decisions 只能用于一份报告；批量审核时自动读取每份报告旁的 .review.decisions.csv")
         if from_stdin and output is None:
@@ -265,7 +296,8 @@ def run(
                 path = _read_stdin_or_fail(Path(tmp)) if from_stdin else paths[0]
                 code = _run_one(path, options, spec, decisions, fail_on, quiet, verbose, from_stdin=from_stdin)
         else:
-            code = _run_many(paths, options, spec, jobs, fail_on, quiet, verbose)
+            code = _run_many(paths, options, spec, jobs, fail_on, quiet, verbose, fresh=fresh,
+                             llm_batch=llm_batch, llm_wait=llm_batch_wait)
     raise typer.Exit(code)
 
 
@@ -338,7 +370,8 @@ def _run_one(
     return _exit_code(False, max(ranks, default=-1), fail_on)
 
 
-def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, quiet: bool, verbose: bool) -> int:
+def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, quiet: bool, verbose: bool,
+              fresh: bool = False, llm_batch: bool = False, llm_wait: float = 0.0) -> int:
     from rich.console import Console
 
     from reviewer.batch import run_batch
@@ -353,19 +386,28 @@ def _run_many(paths: list[Path], options, spec, jobs: int | None, fail_on: str, 
     def on_error(line: str) -> None:
         console.print(f"review: 错误: {one_line(line)}", markup=False)
 
-    with progress.bar:
-        result = run_batch(
-            paths, options, spec, jobs=jobs, progress=progress, on_error=on_error,
-            on_skip=lambda line: console.print(line, markup=False),
-        )
+    def on_note(line: str) -> None:
+        if not quiet:
+            console.print(f"review: {one_line(line)}", markup=False)
+
+    try:
+        with progress.bar:
+            result = run_batch(
+                paths, options, spec, jobs=jobs, progress=progress, on_error=on_error,
+                on_skip=lambda line: console.print(line, markup=False), fresh=fresh,
+                llm_batch=llm_batch, llm_wait=llm_wait, on_note=on_note,
+            )
+    except ReviewerError as err:  # --llm-batch refused by the provider, a job that cannot be submitted
+        raise _fail(err) from None
     if verbose:
         for o in result.outcomes:
-            if o.review is not None and not o.error:
-                console.print(f"{one_line(o.path)}: {_counts_line(o.review)}", markup=False)
+            if o.row is not None and not o.error:
+                console.print(f"{one_line(o.path)}: {_row_counts_line(o.row.counts)}{'（沿用上次运行）' if o.reused else ''}", markup=False)
     if not quiet:
         reviewed = sum(1 for o in result.outcomes if not o.error)
         where = f"；汇总：{result.summary_files[0]}" if result.summary_files else ""
-        console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{where}", markup=False)
+        reused = f"（其中沿用上次运行的 {result.counts.reused} 份）" if result.counts.reused else ""
+        console.print(f"review: 已审核 {reviewed} / {len(result.outcomes)} 份{reused}{where}", markup=False)
     return _exit_code(bool(result.failed or result.summary_error), result.worst_rank(), fail_on)
 
 

@@ -94,12 +94,20 @@ def assign_ids(findings: list[Finding], report: Report) -> list[Finding]:
         counts[b] = counts.get(b, 0) + 1
     out: list[Finding] = []
     used: set[str] = set()
+    # Exact twins take the next counter of their (base, message): each twin costs a hash or two,
+    # not a walk past every earlier twin's id (which made n twins cost n² hashes).
+    next_n: dict[tuple[str, str], int] = {}
     for f, b in zip(findings, base):
-        fid = b if counts[b] == 1 else _digest(b, squash(f.message))
-        n = 2
-        while fid in used:
-            fid = _digest(b, squash(f.message), str(n))
-            n += 1
+        message = squash(f.message)
+        fid = b if counts[b] == 1 else _digest(b, message)
+        if fid in used:
+            key = (b, message)
+            n = next_n.get(key, 2)
+            fid = _digest(b, message, str(n))
+            while fid in used:  # only a hash collision with another finding's id gets here
+                n += 1
+                fid = _digest(b, message, str(n))
+            next_n[key] = n + 1
         used.add(fid)
         out.append(f.model_copy(update={"id": fid}))
     return out

@@ -167,9 +167,12 @@ def test_files_get_the_umask_mode(tmp_path: Path, umask: int, mode: int):
         fh.write(b"\0")  # not byte-identical to a.docx
     proc = run_review("a.docx", "b.docx", "--no-llm", "-f", "md,json,xlsx", "-o", "out", cwd=tmp_path, umask=umask)
     assert proc.returncode == 0, proc.stderr
-    written = [p for p in (tmp_path / "out").iterdir()]
+    written = [p for p in (tmp_path / "out").iterdir() if p.name != ".reviewer-run"]
     assert {p.name for p in written} >= {"summary.html", "summary.csv", "summary.xlsx", "a.review.md", "b.review.xlsx"}
     assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in written} == {oct(mode)}
+    # the run folder's stored reviews hold the reports' text: the same mode as the memos
+    stored = list((tmp_path / "out" / ".reviewer-run" / "reviews").iterdir())
+    assert len(stored) == 2 and {oct(stat.S_IMODE(p.stat().st_mode)) for p in stored} == {oct(mode)}
     proc = run_review("a.docx", "--no-llm", "-o", "single.html", cwd=tmp_path, umask=umask)
     assert proc.returncode == 0 and stat.S_IMODE((tmp_path / "single.html").stat().st_mode) == mode
 

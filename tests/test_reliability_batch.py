@@ -77,7 +77,7 @@ def _check_finished(out: Path, inputs: Path) -> set[str]:
     """Every memo under a final name is complete; returns the stems with both memos."""
     done: dict[str, set[str]] = {}
     for p in out.iterdir():
-        if p.name.startswith("summary."):
+        if p.name.startswith("summary.") or p.name == ".reviewer-run":  # the run's manifest (reviewer.manifest)
             continue
         if TEMP.match(p.name):
             continue  # an interrupted atomic write: hidden, never read as a memo

@@ -44,19 +44,22 @@ class Preset:
     extra_body: dict = field(default_factory=dict)
     max_tokens: int | None = None
     quote_choices: bool = False  # the server compiles the schema into a grammar: quotes can be pinned to the text
+    batch_jobs: bool = False  # takes OpenAI batch files (/v1/files + /v1/batches, --llm-batch)
 
 
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("openai", OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, ("json_schema", "json_object", "prompt")),
+        Preset("openai", OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, ("json_schema", "json_object", "prompt"), batch_jobs=True),
         # json_schema is refused ("This response_format type is unavailable now"); deepseek-reasoner
         # thinks before answering, so its answers need room.
         Preset("deepseek", "https://api.deepseek.com/v1", "deepseek-chat", ("json_object", "prompt"),
                key_env="DEEPSEEK_API_KEY", max_tokens=4096),
         # Qwen3 models answer 400 "enable_thinking must be set to false" for non-streaming calls.
         Preset("dashscope", "https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen-plus",
-               ("json_object", "prompt"), key_env="DASHSCOPE_API_KEY", extra_body={"enable_thinking": False}),
+               ("json_object", "prompt"), key_env="DASHSCOPE_API_KEY", extra_body={"enable_thinking": False},
+               batch_jobs=True),  # 百炼 batch: the same files/batches calls on the compatible-mode endpoint
+        # vLLM runs the same file format offline (`vllm run-batch`), not as a /v1/batches job.
         Preset("ollama", "http://127.0.0.1:11434/v1", "", ("json_schema", "json_object", "prompt")),
         Preset("vllm", "http://127.0.0.1:8000/v1", "", ("json_schema", "json_object", "prompt")),
         # llama.cpp's llama-server takes json_schema; llama-cpp-python's server takes json_object + schema.
@@ -205,6 +208,9 @@ class LLMConfig:
     # (an enum in the schema): for grammar-compiling servers whose small models misquote.
     quote_choices: bool = False
     cache_path: Path | None = field(default_factory=default_cache_path)  # None: no cache
+    # A batch's provider-job plan (reviewer.llm.batch_jobs): rows not in the cache are written as
+    # request lines instead of being asked; "" = ask live.
+    batch_plan: str = ""
     halts: Halts = field(default=PROCESS_HALTS, repr=False, compare=False)
     # Injection points for tests: an httpx2.Client (e.g. over httpx2.MockTransport) and the
     # sleep used between retries.

@@ -334,6 +334,8 @@ def judge_report(
         # by run_with_deadline, never dressed as a 未完成 row.
 
     todo = [r for r in by_key.values() if r.answer is None]
+    if config.batch_plan:  # a provider batch job asks them (reviewer.llm.batch_jobs)
+        todo = _divert(todo, config, cache, red, schema, choices_for)
     outcome = "done"
     try:
         # The first row alone settles the output mode; the rest then run side by side.
@@ -377,6 +379,34 @@ def judge_report(
         interrupted=outcome == "interrupted",
     )
     return verdicts, findings, run
+
+
+def _divert(todo: list[RowRequest], config: LLMConfig, cache: Cache, red: Redactor, schema: str,
+            choices_for: Callable[[TargetRow], tuple[str, ...]]) -> list[RowRequest]:
+    """With a batch plan: the questions a finished job left unanswered are asked live (returned);
+    the others become request lines of the next job, or wait for the job that has them, and their
+    rows read 未完成: QUEUED until a later run collects the answers."""
+    from reviewer.llm.batch_jobs import QUEUED, batch_mode, plan_for, request_body, spool
+    from reviewer.llm.client import MODES
+
+    plan = plan_for(config)
+    if plan is None:
+        return todo
+    mode = batch_mode(config, cache.mode_for(config.base_url, config.model))
+    live, lines = [], []
+    for req in todo:
+        if req.key in plan.live:
+            live.append(req)
+            continue
+        req.error = LLMError(QUEUED)
+        if req.key not in plan.running:
+            user = _row_user_prompt(req.row, [c.text for c in req.clauses], red, schema) if MODES[mode].schema_in_prompt else req.user
+            messages = [{"role": "system", "content": req.system}, {"role": "user", "content": user}]
+            lines.append({"request": {"custom_id": req.key, "method": "POST", "url": "/v1/chat/completions",
+                                      "body": request_body(config, mode, messages, choices_for(req.row))},
+                          "mode": mode, "clauses": len(req.clauses)})
+    spool(plan, lines)
+    return live
 
 
 def _run_note(judged: int, failed: int, skipped: int, hits: int, stopped: str | None = None) -> str:

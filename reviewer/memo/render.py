@@ -118,5 +118,5 @@ def render_html(review: Review | Memo, templates: Path | None = None) -> str:
     return _render("memo.html.j2", templates, True, memo=memo, review=memo.review, report=memo.report, s=memo.summary)
 
 
-def render_summary_html(rows: list, failures: list, templates: Path | None = None, title: str = "", grades: list | None = None) -> str:
-    return _render("summary.html.j2", templates, True, rows=rows, failures=failures, title=title, grades=grades or [])
+def render_summary_html(rows: list, failures: list, templates: Path | None = None, title: str = "", grades: list | None = None, run: str = "") -> str:
+    return _render("summary.html.j2", templates, True, rows=rows, failures=failures, title=title, grades=grades or [], run=run)

@@ -204,6 +204,7 @@ def grade_counts(rows: list[SummaryRow], order: list[str] | None = None) -> list
     return [(g, *c) for g, c in sorted(names.items(), key=lambda kv: rank.get(kv[0], len(rank)))]
 
 
-def summary_html(rows: list[SummaryRow], templates: Path | None = None, title: str = "", grade_order: list[str] | None = None) -> str:
+def summary_html(rows: list[SummaryRow], templates: Path | None = None, title: str = "", grade_order: list[str] | None = None, run: str = "") -> str:
+    """`run`: one line on the run itself (how many reviews were reused, reviewer.batch.RunCounts)."""
     grades = grade_counts(rows, grade_order)
-    return render_summary_html(ordered(rows), [r for r in rows if not r.ok], templates, title=title, grades=grades)
+    return render_summary_html(ordered(rows), [r for r in rows if not r.ok], templates, title=title, grades=grades, run=run)
