@@ -43,6 +43,10 @@ def test_figures_in_chinese_numerals_are_found_with_their_spans():
     assert [text[f.start:f.end] for f in figures] == ["一百二十六公里", "三千份", "百分之九十七点五"]
 
 
+def test_one_unit_before_a_limit_word_is_a_figure():
+    assert _figures("均在一小时内处置完毕") == [("一小时", 1, "小时")]
+
+
 def test_arabic_with_a_chinese_multiplier():
     assert _figures("每场平均成本控制在6千元以内") == [("6千元", 6000, "元")]
 

@@ -57,22 +57,27 @@ def test_folder_without_gold_is_one_line_exit_2(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-# The reports the tool reads without a miss, a must_not or a false alarm; a report joins when it gets there.
-AT_FULL_ACCURACY = {
-    "hunan-2022-huarong-jyj-sloppy", "hunan-2022-pingjiang-nyncj-careful", "hunan-2023-linxiang-scjgj-sloppy",
-    "hunan-2023-miluo-baitang-sloppy", "hunan-2023-xiangyin-wjj-careful", "hunan-2023-yueyangxian-sfj-careful",
+# Every corpus report is read without a miss, a must_not or a false alarm; a change that loses one fails here.
+AT_FULL_ACCURACY = {p.name.removesuffix(".gold.json") for p in CORPUS.glob("*.gold.json")}
+SCORES_AGREE = {
+    "hunan-2022-huarong-jyj-sloppy", "hunan-2022-junshan-zjj-sloppy", "hunan-2022-pingjiang-nyncj-careful",
+    "hunan-2023-linxiang-scjgj-sloppy", "hunan-2023-miluo-baitang-sloppy", "hunan-2023-xiangyin-wjj-careful",
+    "hunan-2023-yueyangxian-sfj-careful", "mof-2022-huoshan-water-careful", "mof-2023-zhuxi-nutrition-sloppy",
+    "mof-dept-2022-luotian-wlj-sloppy", "sichuan-2023-qingshen-fgj-sloppy", "yinchuan-2022-jinfeng-eldercare-sloppy",
 }
 
 
-def test_hunan_reports_at_the_accuracy_reached(eval_json):
-    """The figures reached on the Hunan-form reports of the corpus: a change that loses one fails here
-    (the national-layout reports have their own figures once they are read)."""
-    hunan = [r for r in eval_json["reports"] if r["file"].removesuffix(".docx") in AT_FULL_ACCURACY]
-    assert len(hunan) == len(AT_FULL_ACCURACY) and all(r["reviewed"] for r in hunan)
-    for r in hunan:
+def test_every_report_at_the_accuracy_reached(eval_json):
+    """Every report: nothing missed, no must_not, no false alarm; on the reports whose every 评分表
+    status agrees with gold, each still agrees (the others have their own gaps, listed by eval)."""
+    reports = [r for r in eval_json["reports"] if r["file"].removesuffix(".docx") in AT_FULL_ACCURACY]
+    assert len(reports) == len(AT_FULL_ACCURACY) and all(r["reviewed"] for r in reports)
+    for r in reports:
         assert r["caught"] == r["expected"], (r["file"], r["missed"])
         assert r["must_not_violated"] == [], r["file"]
         assert r["false_alarms"] == [], r["file"]
+        if r["file"].removesuffix(".docx") not in SCORES_AGREE:
+            continue
         agree = [s for s in r["scores"] if s["agree"]]
         assert len(agree) == len(r["scores"]), (r["file"], [s for s in r["scores"] if not s["agree"]])
         assert all(s["value_ok"] is not False for s in r["scores"]), r["file"]

@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
+from reviewer.cn_numerals import to_arabic
 from reviewer.findings import Finding
 from reviewer.model import TargetRow, Text
 from reviewer.narrative.figures import concrete_spans
@@ -118,6 +119,10 @@ def vague(row: TargetRow) -> Finding | None:
 # --- the target's own words --------------------------------------------------------------------
 
 
+def _arabic(text: str) -> str:
+    return to_arabic(text, vocabulary().unit_aliases)
+
+
 def restates_target(row: TargetRow) -> Finding | None:
     completion = fold(row.completion.text[:MAX_COMPLETION_CHARS])
     target = fold(row.target.text[:MAX_COMPLETION_CHARS])
@@ -128,7 +133,9 @@ def restates_target(row: TargetRow) -> Finding | None:
     share = _covered_share(completion, spans)
     run = SequenceMatcher(None, completion, target, autojunk=False).find_longest_match(0, len(completion), 0, len(target))
     run_text = completion[run.a : run.a + run.size]
-    news = [completion[s:e] for s, e in concrete_spans(completion) if completion[s:e] not in target]
+    # a figure the target already states is no news, in whichever numerals it is written
+    target_figures = _arabic(target)
+    news = [completion[s:e] for s, e in concrete_spans(completion) if _arabic(completion[s:e]) not in target_figures]
     # the target's words plus a figure, date or named output of its own is a proper answer
     if news or (share < RESTATE_SHARE and content_length(run_text) < RESTATE_RUN):
         return None

@@ -151,7 +151,8 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
             digits = m.group("pct_num") or m.group("num")
             if _inside(quoted, *m.span()):
                 continue
-            if digits == "一" and m.end() < len(folded) and "\u4e00" <= folded[m.end()] <= "\u9fff":
+            if digits == "一" and m.end() < len(folded) and "\u4e00" <= folded[m.end()] <= "\u9fff" \
+                    and folded[m.end()] not in "内以前后":
                 continue  # "一次性", "建立一个机制": an idiom, not a count ("每月出一期，" is one)
             if not any(c in CN_DIGITS for c in digits) and not digits.startswith("十"):
                 continue  # "千元", "万元": a unit word, not a figure
