@@ -623,12 +623,7 @@ class Outcome:
 
 def first_change(before: str, after: str, context: int = 4, most: int = 24) -> str:
     """Where two texts first differ, each side with `context` characters around it (cut at `most`)."""
-    start = 0
-    while start < min(len(before), len(after)) and before[start] == after[start]:
-        start += 1
-    end_b, end_a = len(before), len(after)
-    while end_b > start and end_a > start and before[end_b - 1] == after[end_a - 1]:
-        end_b, end_a = end_b - 1, end_a - 1
+    start, end_b, end_a = _differing(before, after)
     lo = max(0, start - context)
 
     def side(text: str, end: int) -> str:
@@ -782,14 +777,20 @@ def _caught(kind: Kind, before: Signature, after: Signature, ci: int) -> bool:
     return after.outcomes[ci] != "met"
 
 
-def changed_region(before: str, after: str) -> tuple[int, int]:
-    """Where `after` differs from `before`, as a span of `after`."""
+def _differing(before: str, after: str) -> tuple[int, int, int]:
+    """(start, end in `before`, end in `after`) of the part where the two texts differ."""
     start = 0
     while start < min(len(before), len(after)) and before[start] == after[start]:
         start += 1
     end_b, end_a = len(before), len(after)
     while end_b > start and end_a > start and before[end_b - 1] == after[end_a - 1]:
         end_b, end_a = end_b - 1, end_a - 1
+    return start, end_b, end_a
+
+
+def changed_region(before: str, after: str) -> tuple[int, int]:
+    """Where `after` differs from `before`, as a span of `after`."""
+    start, _, end_a = _differing(before, after)
     return start, max(end_a, start + 1)
 
 
