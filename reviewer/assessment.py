@@ -117,7 +117,7 @@ def _soften(f: Finding, how: str) -> Finding | None:
     if how == "review":
         working = f"（规则依据：{f.working}）" if f.working else ""
         return f.model_copy(update={"severity": "info", "audience": "reviewer",
-                                    "message": f"待核实（规则判断把握不足）：{f.message}{working}"})
+                                    "message": f"规则把握不足，请核实：{f.message}{working}"})
     return None
 
 

@@ -15,6 +15,7 @@ from reviewer.model import Location
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 SEVERITY_LABEL: dict[str, str] = {"error": "错误", "warning": "存疑", "info": "无法核实"}
+REVIEWER_NOTE_LABEL = "待核实"  # a reading the rules are not sure of, for the reviewer only
 
 # code → what it means (English, for the README; `review codes` shows data/codes.zh.yaml)
 CODES: dict[str, str] = {
@@ -102,3 +103,8 @@ def code_meanings_zh() -> dict[str, str]:
 
     path = Path(__file__).parent / "data" / "codes.zh.yaml"
     return {str(k): str(v) for k, v in (load_yaml(path.read_text(encoding="utf-8")) or {}).items()}
+
+
+def severity_label(f: "Finding") -> str:
+    """How a finding's weight is shown: its severity, or 待核实 for a note kept for the reviewer."""
+    return REVIEWER_NOTE_LABEL if f.audience == "reviewer" else SEVERITY_LABEL[f.severity]

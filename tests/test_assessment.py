@@ -249,3 +249,19 @@ def test_a_model_claiming_stock_words_evidence_a_count_leaves_it_unevidenced():
     out = assess(Report(source="t", targets=[r]), [], [], [rule], [], [model], model_findings)
     assert out.verdicts[0].verdict == "not_evidenced"
     assert [f.code for f in out.findings if f.code.startswith("target.")] == ["target.not_evidenced"]
+
+
+def test_a_note_the_rules_are_unsure_of_is_shown_to_the_reviewer_as_such_and_never_sent(corpus_reviews):
+    """A medium-confidence reading on a careful form: in the reviewer's memo under 仅供审核人员参考,
+    labelled 待核实; not in the 反馈函's problems."""
+    from reviewer.memo import render
+
+    _, review = corpus_reviews("mof-2022-huoshan-water-careful")
+    notes = [f for f in review.findings if f.audience == "reviewer"]
+    assert notes and all(f.severity == "info" and f.confidence == "medium" for f in notes)
+    md = render(review, "md")
+    internal = md[md.index("仅供审核人员参考（不发部门）"):]
+    assert all(f.id in internal for f in notes)
+    assert "**待核实**" in internal
+    problems = md[md.index("需要部门补充说明的问题"):md.index("仅供审核人员参考（不发部门）")]
+    assert not any(f.id in problems for f in notes)

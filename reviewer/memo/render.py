@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from reviewer.errors import ConfigError
-from reviewer.findings import CODES, SEVERITY_LABEL
+from reviewer.findings import CODES, SEVERITY_LABEL, severity_label
 from reviewer.memo.model import BY_LABEL, BY_SOURCE, OUTCOME_LABEL, TEMPLATES, VERDICT_LABEL, Memo, build_memo, show_value
 from reviewer.memo.neutral import CONTROLS, markdown_text, show_controls
 from reviewer.model import MONEY_COLUMNS
@@ -82,6 +82,7 @@ def environment(folder: str, html: bool) -> jinja2.Environment:
     )
     env.globals.update(
         SEVERITY_LABEL=SEVERITY_LABEL,
+        severity_label=severity_label,
         STATUS_LABEL=STATUS_LABEL,
         VERDICT_LABEL=VERDICT_LABEL,
         OUTCOME_LABEL=OUTCOME_LABEL,

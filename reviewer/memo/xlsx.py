@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reviewer.errors import ConfigError, one_line
-from reviewer.findings import SEVERITY_LABEL
+from reviewer.findings import severity_label
 from reviewer.memo.cells import safe_cell
 from reviewer.review import DECISION_VALUES, STATUS_LABEL, Review
 
@@ -64,7 +64,7 @@ def review_workbook(review: Review) -> bytes:
     for f in review.findings:
         d = decided.of(f.id) if decided else None
         rows.append([
-            f.id, SEVERITY_LABEL[f.severity], f.code, indicator_of(f, review.report), f.message,
+            f.id, severity_label(f), f.code, indicator_of(f, review.report), f.message,
             f.location.describe(), d.decision if d else "待定", d.note if d else "",
         ])
     wb = Workbook()
