@@ -105,3 +105,21 @@ def test_time_words(text, words, deadlines):
 def test_a_rate_of_100_percent_with_no_comparator_is_a_floor(target, comparator, implied):
     (clause,) = [c for c in parse_clauses(target) if c.value is not None]
     assert (clause.comparator, clause.implied) == (comparator, implied)
+
+
+@pytest.mark.parametrize("target, counted", [
+    ("办公用品采购支出控制在年初预算12万元以内", "办公用品采购支出"),
+    ("会议费支出不超过调整后预算8.5万元", "会议费支出"),
+    ("差旅费控制在上年支出水平6万元以内", "差旅费控制在上年支出水平"),  # a level, not a frame: kept
+])
+def test_the_bound_and_its_qualifier_are_not_what_a_clause_counts(target, counted):
+    (clause,) = [c for c in parse_clauses(target) if c.value is not None]
+    assert clause.object.strip("“”") == counted
+
+
+def test_a_spending_over_its_budget_is_not_met_for_certain():
+    from reviewer.narrative import match_evidence
+
+    (clause,) = match_evidence(parse_clauses("办公用品采购支出控制在年初预算12万元以内"),
+                               "办公用品采购支出12.6万元，年初预算12.00万元。")
+    assert (clause.outcome, clause.confidence, clause.found_value) == ("not_met", "high", 12.6)

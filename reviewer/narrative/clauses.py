@@ -122,8 +122,16 @@ def _object(folded: str, fig: Figure | None, words: list[str]) -> str:
         text = folded
     else:
         text = folded[: fig.start]
-        for pattern, _ in _comparator_patterns()[0]:
-            text = pattern.sub("", text)
+        # "控制在年初预算7万元以内": the bound's qualifier and the comparator before it are frames,
+        # not what is counted (三公经费)
+        qualifiers = sorted({w for ws in table("figure_qualifiers").values() for w in ws}, key=len, reverse=True)
+        while True:
+            before = text
+            for pattern, _ in _comparator_patterns()[0]:
+                text = pattern.sub("", text)
+            text = next((text[: -len(q)] for q in qualifiers if text.endswith(q) and len(q) < len(text)), text)
+            if text == before:
+                break
     for w in words:
         text = text.replace(w, "")
     if "等" in text and text.rsplit("等", 1)[1].strip(OBJECT_TRIM):

@@ -488,6 +488,8 @@ def _judge_exact(clause: Clause, c: Candidate, done: Completion, others: list[Ca
     for o in others:
         if o is c or o.figure.value is None:
             continue
+        if o.figure.qualifier and abs(in_base(o.figure.value, o.figure.unit or "") - wanted_base) < 1e-9:
+            continue  # "年初预算7.00万元" restates the target's own bound: no competing reading
         other_ok = meets(clause.comparator, in_base(o.figure.value, o.figure.unit or ""), wanted_base)
         if other_ok != ok and o.rel.score >= c.rel.score - 1:
             conf = _lower(conf, "low" if o.rel.score >= c.rel.score else "medium")
