@@ -546,3 +546,12 @@ def test_indicator_units_compare_by_their_spellings(a, b, same):
     from reviewer.values import parse_value, same_unit
 
     assert same_unit(parse_value(a), parse_value(b)) is same
+
+
+def test_a_figure_per_another_denominator_does_not_answer():
+    """"元/人" is not "元/件": a per-person cost does not answer a per-case ceiling (own sentences)."""
+    c = judged("每件调解案件平均补贴不超过800元/件", "全年调解补贴人均650元/人。")
+    assert c.outcome != "met"
+    assert any("按“人”计" in r for r in c.rejected)
+    same = judged("每件调解案件平均补贴不超过800元/件", "全年调解案件平均补贴650元/件。")
+    assert (same.outcome, same.found_value) == ("met", 650)

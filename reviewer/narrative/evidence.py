@@ -332,8 +332,13 @@ def _candidates(clause: Clause, subject: Subject, done: Completion, asks: Asks) 
     verb = next((w for w in v.action_groups if w in folded_clause), "")
     lone: list[Candidate] = []  # weakly related figures, used only when nothing else is
     in_unit = 0  # figures in the clause's unit
+    wanted_per = next((f.per for f in find_figures(folded_clause) if f.value == clause.value), "")
     for fig in done.figures:
         if fig.change and not wants_change:
+            continue
+        if fig.per and wanted_per and fig.per != wanted_per:
+            # "658元/人" does not answer "元/件": another denominator, another measure
+            found.rejected.append(f"{fig.raw}/{fig.per}：按“{fig.per}”计，目标按“{wanted_per}”计")
             continue
         ctx = done.contexts[fig.start]
         fit = unit_fit(fig.unit, clause.unit) if fig.unit is not None else "exact"

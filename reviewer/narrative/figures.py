@@ -41,6 +41,9 @@ DATE = re.compile(r"(?P<next>次年|翌年|明年)?(?:(?P<year>\d{4})年)?(?P<mo
 PART_DAY = {"初": 10, "上旬": 10, "中旬": 20, "下旬": 31, "底": 31, "末": 31, "份": 31}
 
 
+_PER = re.compile(r"/([\u4e00-\u9fff]{1,2})")  # "元/件", "元/人次": the denominator after a unit
+
+
 @dataclass(frozen=True)
 class Figure:
     start: int
@@ -54,6 +57,7 @@ class Figure:
     # per_unit: a value per something (平均每件658元, 场均, 元/件); ratio: a % or ‰; change: as above
     role: str = "part"
     qualifier: str = ""  # what the figure is of, when the words before it say (年初预算, 上年 …; lexicon)
+    per: str = ""  # the denominator written after its unit ("658元/件" → 件): per what the figure counts
 
 
 @dataclass(frozen=True)
@@ -125,11 +129,12 @@ def find_figures(folded: str) -> tuple[Figure, ...]:
         change_re, compared_re, _, _ = _role_patterns()
         before = folded[max(0, m.start() - 4) : m.start()]
         change = bool(change_re.search(before) or compared_re.search(folded[max(0, m.start() - 16) : m.start()]))
+        per = _PER.match(folded, m.end()) if unit and "/" not in unit else None
         found.append(Figure(
             start=m.start(), end=m.end(), raw=m.group(0),
             value=float(m.group("num").replace(",", "")), unit=unit,
             approximate=bool(m.group("pre") or m.group("suf")),
-            change=change,
+            change=change, per=v.unit_of_alias.get(per.group(1), per.group(1)) if per else "",
         ))
         taken.append(m.span())
     for m in ZERO_RATE.finditer(folded):
