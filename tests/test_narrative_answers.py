@@ -57,6 +57,20 @@ def test_a_figure_is_not_vague_even_among_stock_phrases():
     assert "completion.vague" not in codes(findings)
 
 
+@pytest.mark.parametrize("aside", ["此外，单位食堂全年采购蔬菜3.2吨。", "工会组织职工义务献血15人次。"])
+def test_stock_phrases_padded_with_an_unrelated_figure_are_still_vague(aside):
+    """A figure in a sentence that shares no word with the target answers nothing it asked."""
+    completion = "严格控制支出，全面完成各项目标任务，取得了显著成效。" + aside
+    _, _, findings = review_one("公用经费支出控制在预算以内", completion, kind="成本指标")
+    assert "completion.vague" in codes(findings)
+
+
+def test_a_figure_about_the_target_among_stock_phrases_is_not_an_aside():
+    completion = "严格控制支出，全面完成各项目标任务。全年公用经费实际支出96.4万元。"
+    _, _, findings = review_one("公用经费支出控制在预算以内", completion, kind="成本指标")
+    assert "completion.vague" not in codes(findings)
+
+
 def test_completion_that_repeats_its_target():
     target = "加强机关档案规范化管理，确保档案完整安全"
     completion = "加强了机关档案规范化管理，确保档案完整安全。"

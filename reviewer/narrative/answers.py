@@ -98,9 +98,44 @@ def _covered_share(text: str, spans: list[tuple[int, int]]) -> float:
     return hit / total if total else 0.0
 
 
+_SENTENCE_ENDS = re.compile(r"[。；;！!？?\n]")
+
+
+def _pairs(text: str) -> set[str]:
+    stop = vocabulary().stop_chars
+    return {text[i : i + 2] for i in range(len(text) - 1)
+            if all("\u4e00" <= c <= "\u9fff" and c not in stop for c in text[i : i + 2])}
+
+
+def _asides(folded: str, target: str) -> list[tuple[int, int]]:
+    """Sentences of the completion that hold a figure but share no word with the target ("另组织干部
+    职工义务植树420株" under a target about 政务信息): a figure there is no answer to the target."""
+    wanted = _pairs(target)
+    if not wanted:
+        return []
+    out, start = [], 0
+    for m in [*_SENTENCE_ENDS.finditer(folded), None]:
+        end = m.end() if m else len(folded)
+        sentence = folded[start:end]
+        if sentence.strip() and concrete_spans(sentence) and not (_pairs(sentence) & wanted):
+            out.append((start, end))
+        start = end
+    return out
+
+
+def _without(folded: str, spans: list[tuple[int, int]]) -> str:
+    """The text with those spans blanked (same length: offsets hold)."""
+    chars = list(folded)
+    for s, e in spans:
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
+
+
 def vague(row: TargetRow) -> Finding | None:
-    folded = fold(row.completion.text[:MAX_COMPLETION_CHARS])
-    if concrete_spans(folded):
+    whole = fold(row.completion.text[:MAX_COMPLETION_CHARS])
+    # judged without the asides: padding with an unrelated figure does not make an answer concrete
+    folded = _without(whole, _asides(whole, fold(row.target.text)))
+    if concrete_spans(folded) or not folded.strip():
         return None
     spans = stock_spans(folded)
     share = _covered_share(folded, spans)
