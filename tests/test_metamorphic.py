@@ -21,7 +21,7 @@ from reviewer.evaluation.metamorphic import Context, Figure
 CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 MIN_VARIANTS = 500
 MIN_CATCH_RATE = 0.96  # 365 of 380 when the known-failures file was last written
-MAX_PRESERVING_CHANGED = 7  # of 415
+MAX_PRESERVING_CHANGED = 6  # of 415
 
 
 def ctx(target: str = "", cell: bool = False, **kw) -> Context:

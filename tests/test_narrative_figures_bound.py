@@ -555,3 +555,17 @@ def test_a_figure_per_another_denominator_does_not_answer():
     assert any("按“人”计" in r for r in c.rejected)
     same = judged("每件调解案件平均补贴不超过800元/件", "全年调解案件平均补贴650元/件。")
     assert (same.outcome, same.found_value) == ("met", 650)
+
+
+@pytest.mark.parametrize("target, completion, found", [
+    ("完成120处集中式和186处分散式供水设施维修", "全年维修集中式供水设施120处、分散式供水设施186处。", [120, 186]),
+    ("改造城区主干道5条、背街小巷18条", "完成背街小巷改造18条，主干道改造5条。", [5, 18]),
+])
+def test_sibling_clauses_in_one_unit_take_the_figure_named_like_them(target, completion, found):
+    """Two clauses counting in one unit: each takes the figure whose own name (the words right
+    before it) has what tells it from its sibling (集中式/分散式, 主干道/背街小巷), not the first."""
+    from reviewer.narrative import match_evidence, parse_clauses
+
+    clauses = [c for c in match_evidence(parse_clauses(target), completion) if c.value is not None]
+    assert [c.found_value for c in clauses] == found
+    assert all(c.outcome == "met" for c in clauses)

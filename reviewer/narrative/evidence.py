@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace, field
 from functools import lru_cache
 
 from reviewer.lexicon import all_word, alternation, per_unit_pattern, qualifier_words, table, unit_equivalents, words
@@ -57,6 +57,10 @@ class Subject:
     bigrams: frozenset[str]
     head: str  # the last two characters of the object: "内刊", "文稿"
     actions: frozenset[str]  # action groups named in the clause
+    # word pairs of this clause that no sibling clause counting in the same unit has ("分散" beside
+    # "集中" in "32处集中供水工程和186处分散供水工程"): what tells their figures apart
+    distinct: frozenset[str] = frozenset()
+    rival: frozenset[str] = frozenset()  # the siblings' own such pairs
 
 
 def _action_groups(text: str) -> frozenset[str]:
@@ -429,7 +433,17 @@ def _best(cands: list[Candidate], prefer_total: bool = False, subject: Subject |
             return c.rel.score
         return relevance(subject, done.folded[done.pieces[idx - 1].start : c.context.end], False).score
 
-    return max(cands, key=lambda c: (prefer_total and c.figure.role == "total", c.rel.score, c.fit == "exact", wide(c), -c.figure.start))
+    def distinct(c: Candidate) -> int:
+        """How much more the words right before the figure, back to the item's start (its own name in
+        a list: "、分散供水工程186处"), name this clause than its siblings."""
+        if subject is None or done is None or not subject.distinct:
+            return 0
+        before = done.folded[max(0, c.figure.start - 16) : c.figure.start]
+        pairs = _words_of(re.split(r"[、，,；;。\d]", before)[-1])[1]
+        return len(subject.distinct & pairs) - len(subject.rival & pairs)
+
+    return max(cands, key=lambda c: (prefer_total and c.figure.role == "total", distinct(c), c.rel.score,
+                                     c.fit == "exact", wide(c), -c.figure.start))
 
 
 def _counts_a_total(clause: Clause) -> bool:
@@ -883,10 +897,28 @@ def _with_evidence(clause: Clause, original: str, piece: Piece, outcome: str, no
     })
 
 
-def _judge(clause: Clause, done: Completion) -> Clause:
+def _next_to_figure(clause: Clause) -> frozenset[str]:
+    """The word pairs right beside a clause's figure, up to the nearest 的 or break ("186处分散供水
+    工程的…" → 分散, 散供, 供水 …): the name of what this figure counts."""
+    text = fold(clause.text)
+    fig = next((f for f in find_figures(text) if f.value == clause.value), None)
+    if fig is None:
+        return frozenset()
+    before = re.split(r"[的，,、；;。和及与]", text[max(0, fig.start - 8) : fig.start])[-1]
+    after = re.split(r"[的，,、；;。和及与]", text[fig.end : fig.end + 8])[0]
+    return _words_of(before)[1] | _words_of(after)[1]
+
+
+def _judge(clause: Clause, done: Completion, siblings: tuple[Clause, ...] = ()) -> Clause:
     if not is_measurable(clause):
         return clause
     subject = subject_of(clause)
+    same_unit = [c for c in siblings if c is not clause and c.value is not None and c.unit
+                 and base_unit(c.unit)[0] == base_unit(clause.unit)[0]]
+    if clause.value is not None and clause.unit and same_unit:
+        mine = _next_to_figure(clause)
+        others = frozenset().union(*(_next_to_figure(c) for c in same_unit))
+        subject = replace(subject, distinct=mine - others, rival=others - mine)
     if clause.value is not None:
         return _match_value(clause, subject, done)
     return _match_deadline(clause, subject, done)
@@ -895,7 +927,7 @@ def _judge(clause: Clause, done: Completion) -> Clause:
 def match_evidence(clauses: list[Clause], completion_text: str) -> list[Clause]:
     """Each clause with its outcome and the completion span it relied on (qualitative clauses as given)."""
     done = Completion.read(completion_text)
-    return [_judge(clause, done) for clause in clauses]
+    return [_judge(clause, done, tuple(clauses)) for clause in clauses]
 
 
 # --- the model's quotes, read by the same binder ----------------------------------------------------
