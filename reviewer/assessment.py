@@ -86,7 +86,8 @@ class RowAssessment:
 
 
 def _model_ran(model: TargetVerdict | None) -> bool:
-    return model is not None and model.verdict != "not_checked" and not model.status_note.startswith(("未运行", "未完成"))
+    # not run, failed, cut or left out: the judge says not_checked
+    return model is not None and model.verdict != "not_checked"
 
 
 def _model_clause(model: TargetVerdict | None, i: int, clause: Clause) -> Clause | None:
@@ -262,10 +263,7 @@ class Assessment:
     findings: list[Finding]
     indicators: list[IndicatorResult]
     rows: list[RowAssessment]
-
-    @property
-    def verdicts(self) -> list[TargetVerdict]:
-        return [v for a in self.rows if (v := a.verdict) is not None]
+    verdicts: list[TargetVerdict]  # each row's verdict on its final clauses (what the 评分表 rests on)
 
 
 def _checkable(row: TargetRow) -> bool:
@@ -305,11 +303,11 @@ def assess(
     findings = check_findings + kept_rules + clause_findings + unsupported
     findings += _model_findings(model_findings, by_place)
     findings = [s for f in findings if (s := _soften(f, treatment(f.confidence))) is not None]
-    qualitative = {i.row_index for i in indicators if i.status == "unverifiable" and i.working.startswith("定性指标")}
+    qualitative = {i.row_index for i in indicators if i.status == "unverifiable" and i.pending}
     indicators, findings = supported_by_targets(indicators, verdicts, report, findings)
     indicators = apply_status_rules(indicators, findings, report)
     findings = rebuild_pending(indicators, findings, report, qualitative)
-    return Assessment(findings=findings, indicators=indicators, rows=rows)
+    return Assessment(findings=findings, indicators=indicators, rows=rows, verdicts=verdicts)
 
 
 def weakness(verdict: TargetVerdict | None, specific: set[int] = frozenset()) -> str | None:

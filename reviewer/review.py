@@ -51,6 +51,7 @@ class IndicatorResult(BaseModel):
     recomputed: float | None = None
     working: str = ""  # the arithmetic, in Chinese, e.g. "在职31人 / 编制34人 = 91.2% ≤ 100% → 5分"
     needs: list[str] = Field(default_factory=list)  # data the report would have to give
+    pending: bool = False  # a qualitative row whose evidence a person must read (no figure to re-score)
     location: Location = Field(default_factory=Location)
 
 

@@ -195,7 +195,8 @@ def _rescore_row(row: ScoreRow, ind: Indicator, data: ReportData, pending: Pendi
             return [], _result(row, "verified", working=f"报告写明{cited}，符合评分标准（{ind.criteria.rstrip('。')}）")
     if ind.kind != "computed":
         pending.rows.append((row, ind))
-        return [], _result(row, "unverifiable", working=f"定性指标，须查阅佐证：{'；'.join(ind.needs)}", needs=list(ind.needs))
+        return [], _result(row, "unverifiable", working=f"定性指标，须查阅佐证：{'；'.join(ind.needs)}", needs=list(ind.needs),
+                           pending=True)
     outcome = recompute(ind, points, data)
     if isinstance(outcome, Missing):
         needs = outcome.needs
