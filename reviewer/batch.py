@@ -564,6 +564,7 @@ def _row_to_dict(row: SummaryRow) -> dict:
 
 def _row_from_dict(data: dict) -> SummaryRow:
     data = dict(data)
+    data.pop("worst_rank", None)  # the outcome's, kept beside the row
     data["worst"] = [tuple(w) for w in data.get("worst", [])]
     return SummaryRow(**data)
 
@@ -768,7 +769,8 @@ def run_batch(
                     and all(Path(w).is_file() for w in old["outputs"] if w != "-")):
                 o = outcomes[k]
                 o.row, o.written, o.reused = _row_from_dict(old["row"]), old["outputs"], True
-                o.worst = max((SEVERITY_RANK[s] for s, n in o.row.counts.items() if n), default=-1)
+                # as the run that wrote the memos found it (row.counts leaves out the tool's own notes)
+                o.worst = old["row"].get("worst_rank", -1)
                 counts.kept += 1
             else:
                 finishing.append((k, job, fkey))
@@ -795,7 +797,7 @@ def run_batch(
             else:
                 counts.written += 1
                 manifest.put_report(str(files[k].resolve()), digests[k], keys[k], fkey, "done",
-                                    row=_row_to_dict(o.row), outputs=o.written)
+                                    row={**_row_to_dict(o.row), "worst_rank": o.worst}, outputs=o.written)
             for line in o.skipped:
                 on_skip(line)
             show(counts)

@@ -248,3 +248,25 @@ def test_a_record_is_compact(seed_report):
     assert record["targets"] and record["department"]
     assert len(json.dumps(record, ensure_ascii=False).encode()) < 20_000
     assert len(review.model_dump_json()) > 4 * len(json.dumps(record, ensure_ascii=False))
+
+
+def test_a_resumed_run_has_the_worst_severity_of_the_run_that_wrote_its_memos(tmp_path: Path, monkeypatch):
+    """--fail-on reads BatchResult.worst_rank: a run that reuses every memo must give what the first
+    gave, including the tool's own info notes (llm.not_run) that the summary counts leave out. The
+    reviews here are made to hold one constructed llm.failed note and nothing else."""
+    from reviewer.findings import Finding
+
+    real = pipeline.review_file
+
+    def only_a_tool_note(path, options):
+        review = real(path, options)
+        note = Finding(code="llm.failed", severity="info", source="llm", message="（测试构造）模型调用失败")
+        return review.model_copy(update={"findings": [note]})
+
+    monkeypatch.setattr(pipeline, "review_file", only_a_tool_note)
+    files = _departments(tmp_path / "in", 1)
+    first, again = _run(files, tmp_path / "out"), _run(files, tmp_path / "out")
+    assert first.worst_rank() == 0  # info: the not-run notes
+    assert again.counts.reused == 1
+    assert [o.worst for o in again.outcomes] == [o.worst for o in first.outcomes]
+    assert again.worst_rank() == first.worst_rank()
