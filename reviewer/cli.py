@@ -186,9 +186,9 @@ def _read_stdin(folder: Path) -> Path:
     data = stream.buffer.read()
     if not data:
         raise InputError(STDIN, "标准输入为空：没有收到报告文件")
-    from reviewer.ingest import OLE_MAGIC
+    from reviewer.ingest import OLE_MAGIC, looks_like_pdf
 
-    suffix = ".doc" if data.startswith(OLE_MAGIC) else ".pdf" if data.startswith(b"%PDF") else ".docx"
+    suffix = ".doc" if data.startswith(OLE_MAGIC) else ".pdf" if looks_like_pdf(data) else ".docx"
     path = folder / f"stdin{suffix}"
     path.write_bytes(data)
     return path

@@ -8,6 +8,7 @@ Arabic digits before parsing it). Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -66,7 +67,7 @@ def to_arabic(text: str, units: Iterable[str]) -> str:
     """`text` with every Chinese-numeral figure that has a unit written in Arabic digits: "三十二处" →
     "32处", "百分之九十八点六" → "98.6%", "一点三五万册" → "13500册"; a word such as 一般 or 统一 is
     left alone (no unit follows it). Offsets are not kept: for short cells only."""
-    unit_re = "|".join(re.escape(u) for u in sorted(set(units), key=len, reverse=True)) or "(?!)"
+    dates, months, percents, figures = _cell_patterns(tuple(units))
 
     def percent(m: re.Match[str]) -> str:
         value = chinese_value(m.group(1))
@@ -77,7 +78,14 @@ def to_arabic(text: str, units: Iterable[str]) -> str:
         return m.group(0) if value is None else _plain(value) + m.group(2)
 
     # a date: 二〇二二年 digit by digit, 十一月 and 三十日 as numbers
-    text = re.sub(r"([〇零一二三四五六七八九]{4})年", lambda m: "".join(str(DIGITS[c]) for c in m.group(1)) + "年", text)
-    text = re.sub(rf"{NOT_AFTER}({NUMBER})(月)", figure, text)
-    text = re.sub(rf"百分之({NUMBER})", percent, text)
-    return re.sub(rf"{NOT_AFTER}({NUMBER})({unit_re})", figure, text)
+    text = dates.sub(lambda m: "".join(str(DIGITS[c]) for c in m.group(1)) + "年", text)
+    text = months.sub(figure, text)
+    text = percents.sub(percent, text)
+    return figures.sub(figure, text)
+
+
+@lru_cache(maxsize=4)  # one set of units per process: the long unit alternation is compiled once
+def _cell_patterns(units: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    unit_re = "|".join(re.escape(u) for u in sorted(set(units), key=len, reverse=True)) or "(?!)"
+    return (re.compile(r"([〇零一二三四五六七八九]{4})年"), re.compile(rf"{NOT_AFTER}({NUMBER})(月)"),
+            re.compile(rf"百分之({NUMBER})"), re.compile(rf"{NOT_AFTER}({NUMBER})({unit_re})"))

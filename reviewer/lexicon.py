@@ -21,6 +21,7 @@ def lexicon() -> dict:
         return load_yaml(fh) or {}
 
 
+@lru_cache(maxsize=None)  # read inside per-figure loops: the sorted tuple is made once per list
 def words(key: str) -> tuple[str, ...]:
     """One list of the lexicon, longest word first (so a longer word wins a match)."""
     return tuple(sorted(set(lexicon().get(key) or ()), key=lambda w: (-len(w), w)))

@@ -14,7 +14,12 @@ from reviewer.ingest.table_form import read_table_form
 from reviewer.model import Report
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and encrypted .docx
-PDF_MAGIC = b"%PDF-"
+PDF_MAGIC = b"%PDF"
+
+
+def looks_like_pdf(head: bytes) -> bool:
+    """A PDF by its first bytes: the one test every caller uses."""
+    return head.startswith(PDF_MAGIC)
 CONVERTIBLE = {".doc", ".wps", ".rtf", ".odt"}
 # What departments send instead of the Word report, and what the reviewer should ask for.
 ASK_FOR_DOCX = "请向部门索取自评报告的 Word 原件（.docx）"
@@ -53,7 +58,7 @@ def is_pdf(path: Path) -> bool:
     """A PDF by its bytes (or, when it cannot be read, by its name)."""
     try:
         with Path(path).open("rb") as fh:
-            return fh.read(len(PDF_MAGIC)) == PDF_MAGIC
+            return looks_like_pdf(fh.read(len(PDF_MAGIC)))
     except OSError:
         return Path(path).suffix.lower() == ".pdf"
 
@@ -61,8 +66,9 @@ def is_pdf(path: Path) -> bool:
 def load_body(path: Path) -> Body:
     head = _check_file(path)
     suffix = path.suffix.lower()
-    if head.startswith(PDF_MAGIC[:4]) or suffix == ".pdf":
-        if not head.startswith(PDF_MAGIC[:4]):
+    pdf = looks_like_pdf(head)
+    if pdf or suffix == ".pdf":
+        if not pdf:
             raise InputError(path, "不是有效的 PDF 文件（内容不是 PDF 格式）")
         from reviewer.ingest.pdf_grid import read_pdf  # pdfplumber only for PDFs
 

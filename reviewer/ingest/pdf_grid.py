@@ -123,7 +123,6 @@ class _Piece:
 def _lines(chars: list[dict]) -> list[_Line]:
     """Chars grouped into lines (by their vertical middle), left to right, gaps as one space."""
     chars = [c for c in chars if c.get("upright", True) and c["text"].strip() or c["text"] == " "]
-    chars.sort(key=lambda c: (round((c["top"] + c["bottom"]) / 2), c["x0"]))
     rows: list[list[dict]] = []
     for c in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
         mid = (c["top"] + c["bottom"]) / 2

@@ -426,7 +426,7 @@ def _is_total_row(grid: Grid, r: int, words: list[str], name_col: int) -> bool:
     return any(_exact(cell, words) or norm(cell.text).startswith("总分") for cell in cells)
 
 
-_COMPARATOR_WORDS = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", "=": "=", "＝": "=", "正向": ">=", "反向": "<=",
+_COMPARATOR_WORDS = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", "=": "=", "正向": ">=", "反向": "<=",
                      "正向指标": ">=", "反向指标": "<=", "大于等于": ">=", "小于等于": "<=", "等于": "="}
 _SYMBOL = {">=": "≥", "<=": "≤", "=": "="}
 

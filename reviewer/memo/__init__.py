@@ -52,13 +52,13 @@ PDF_NO_DOCX = "这是 PDF 文件，没有可加批注的 Word 原件：-f docx�
 
 def annotated_docx(review: Review, source: Path, author: str = "绩效审核", templates: Path | None = None) -> bytes:
     """The commented copy of the submitted file (a .doc is converted first, in a temp folder)."""
-    from reviewer.ingest import CONVERTIBLE, OLE_MAGIC, PDF_MAGIC
+    from reviewer.ingest import CONVERTIBLE, OLE_MAGIC, looks_like_pdf
     from reviewer.ingest.convert import convert_to_docx
     from reviewer.memo.docx_comments import annotate, notes_for
 
     with source.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(PDF_MAGIC[:4]):
+    if looks_like_pdf(head):
         raise InputError(source, PDF_NO_DOCX)
     if source.suffix.lower() in CONVERTIBLE or (head == OLE_MAGIC and source.suffix.lower() != ".docx"):
         with tempfile.TemporaryDirectory(prefix="reviewer-") as tmp:

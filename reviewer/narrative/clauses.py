@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reviewer.lexicon import alternation, lower_is_better, table, words
+from reviewer.lexicon import alternation, lower_is_better, qualifier_words, table, words
 from reviewer.narrative.figures import Figure, find_figures
 from reviewer.narrative.text import Piece, fold, split
 from reviewer.narrative.vocabulary import vocabulary
@@ -124,7 +124,7 @@ def _object(folded: str, fig: Figure | None, words: list[str]) -> str:
         text = folded[: fig.start]
         # "控制在年初预算7万元以内": the bound's qualifier and the comparator before it are frames,
         # not what is counted (三公经费)
-        qualifiers = sorted({w for ws in table("figure_qualifiers").values() for w in ws}, key=len, reverse=True)
+        qualifiers = [w for w, _ in qualifier_words()]
         while True:
             before = text
             for pattern, _ in _comparator_patterns()[0]:

@@ -482,7 +482,7 @@ def _head_found(clause: Clause, context: str) -> bool:
     return len(cjk) >= 2 and cjk[-2:] in context
 
 
-def _judge_exact(clause: Clause, c: Candidate, done: Completion, others: list[Candidate], subject: Subject) -> Clause:
+def _judge_exact(clause: Clause, c: Candidate, done: Completion, others: list[Candidate]) -> Clause:
     found = c.figure.value or 0.0
     found_base, wanted_base = in_base(found, c.figure.unit or ""), in_base(clause.value or 0.0, clause.unit)
     ok = meets(clause.comparator, found_base, wanted_base)
@@ -573,7 +573,7 @@ def _listed_total(clause: Clause, exact: list[Candidate], done: Completion) -> C
     for c in parts:
         if run:
             between = done.folded[run[-1].figure.end : c.figure.start]
-            if not (ITEM_JOIN.search(between) and not re.search(r"[，,；;。]", between)):
+            if not (ITEM_SPLIT.search(between) and not re.search(r"[，,；;。]", between)):
                 best, run = max(best, run, key=len), []
         run.append(c)
     best = max(best, run, key=len)
@@ -622,7 +622,7 @@ def _sentence_of(done: Completion, at: int) -> Piece | None:
 RATE_NEIGHBOURS = 4
 
 
-def _rate_from_counts(clause: Clause, asks: Asks, subject: Subject, done: Completion) -> Clause | None:
+def _rate_from_counts(clause: Clause, asks: Asks, done: Completion) -> Clause | None:
     """"受理412件，按期结案407件" for "按期结案率98%": 407 ÷ 412. The numerator is the count whose
     words name what the rate counts (结案), the base an earlier count in the same unit and sentence,
     no smaller, named by a base word (受理, 应…) or else the nearest one."""
@@ -655,7 +655,7 @@ def _rate_from_counts(clause: Clause, asks: Asks, subject: Subject, done: Comple
             if not (named(base) or asks.rate_stem in ctx.text):
                 continue  # nothing says which is the base: "月报12期、季报4期" are two outputs, not a rate
             lo, hi = sorted((base, num), key=lambda f: f.start)
-            if ITEM_JOIN.search(done.folded[lo.end : hi.start]) and not re.search(r"[，,；;]", done.folded[lo.end : hi.start]):
+            if ITEM_SPLIT.search(done.folded[lo.end : hi.start]) and not re.search(r"[，,；;]", done.folded[lo.end : hi.start]):
                 continue  # listed side by side ("、", "和"): parallel items
             # a base named so (受理, 应…) over a count that is itself one, the stem in the numerator, then the nearest
             key = (named(base) and not named(num), asks.rate_stem in ctx.text, -abs(base.start - num.start))
@@ -691,7 +691,6 @@ def _per_unit_from_total(clause: Clause, asks: Asks, found: Candidates, done: Co
 
 
 YEAR = re.compile(r"(20\d\d)年")
-ITEM_JOIN = ITEM_SPLIT
 
 
 def _change_from_years(clause: Clause, asks: Asks, subject: Subject, done: Completion) -> Clause | None:
@@ -790,7 +789,7 @@ def _match_value(clause: Clause, subject: Subject, done: Completion) -> Clause:
 
 def _judge_value(clause: Clause, subject: Subject, done: Completion, asks: Asks, found: Candidates, miss_note: str) -> Clause:
     if found.exact:
-        judged = _judge_exact(clause, _best(found.exact, _counts_a_total(clause), subject, done), done, found.exact, subject)
+        judged = _judge_exact(clause, _best(found.exact, _counts_a_total(clause), subject, done), done, found.exact)
         # a floor one item already meets is met by the sum too; a ceiling is the sum's to meet
         if (judged.outcome == "not_met" or clause.comparator == "<=") and judged.found_raw and not any(
             c.figure.role == "total" and c.figure.raw == judged.found_raw for c in found.exact
@@ -801,7 +800,7 @@ def _judge_value(clause: Clause, subject: Subject, done: Completion, asks: Asks,
         return judged
     for derive in (
         lambda: _per_unit_from_total(clause, asks, found, done),
-        lambda: _rate_from_counts(clause, asks, subject, done),
+        lambda: _rate_from_counts(clause, asks, done),
         lambda: _change_from_years(clause, asks, subject, done),
         lambda: _rate_in_words(clause, subject, done, asks),
     ):
